@@ -1,0 +1,3 @@
+from lettermine.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""The command line: the only package that imports typer. Parse args -> call core -> print.
+
+Split into one module per command group so each stays small; every module registers its
+commands on `app` here. Heavy libraries (spaCy, sqlite-utils, python-docx) are imported inside
+commands so that `lettermine --help` and the search path stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lettermine.errors import LettermineError
+
+app = typer.Typer(
+    name="lettermine",
+    help="Ofsted children's services letters as a searchable, themed improvement tracker.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # a letter's text never spills into a traceback
+    add_completion=False,
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        envvar="LETTERMINE_DB",
+        dir_okay=False,
+        help="SQLite database file [default: ./lettermine.db].",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Show expected failures as 'Error: ...' on stderr and exit 1."""
+    try:
+        yield
+    except LettermineError as e:
+        typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(code=1) from None
+
+
+def main() -> None:
+    """Entry point of the `lettermine` console script."""
+    with reported_errors():
+        app()
+
+
+def _register() -> None:
+    # Importing a module registers its commands on `app`.
+    from lettermine.cli import letters  # noqa: F401
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Opening the database: migrations, WAL, busy timeout, a backup before any migration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lettermine.errors import LettermineError
+from lettermine.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+DEFAULT_DB = Path("lettermine.db")
+BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseError(LettermineError):
+    "The database file cannot be opened or is not a lettermine database"
+
+
+def db_path(path: Path | str | None = None) -> Path:
+    """The database file: the argument, else $LETTERMINE_DB, else ./lettermine.db."""
+    if path:
+        return Path(path)
+    return Path(os.environ.get("LETTERMINE_DB") or DEFAULT_DB)
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def open_db(path: Path | str | None = None) -> Database:
+    """The migrated database at path (created if missing), in WAL mode with a busy timeout."""
+    from sqlite_utils import Database
+
+    from lettermine.migrations import migrations
+
+    target = db_path(path)
+    if target.parent and not target.parent.exists():
+        raise DatabaseError(f"{target}: folder {target.parent} does not exist")
+    try:
+        conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        _configure(conn)
+        conn.execute("PRAGMA journal_mode = WAL")
+        db = Database(conn)
+        pending = migrations.pending(db)
+        if pending:
+            if _has_data(conn):
+                backup(conn, _backup_path(target))
+            migrations.apply(db)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except sqlite3.DatabaseError as e:
+        raise DatabaseError(f"{target}: not a usable lettermine database ({e})") from None
+    return db
+
+
+def connect(path: Path | str | None = None) -> sqlite3.Connection:
+    """A plain sqlite3 connection for fast reads; migrates first (via open_db) if needed."""
+    target = db_path(path)
+    if target.exists():
+        try:
+            conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000)
+            _configure(conn)
+            if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                conn.row_factory = sqlite3.Row
+                return conn
+            conn.close()
+        except sqlite3.DatabaseError as e:
+            raise DatabaseError(f"{target}: not a usable lettermine database ({e})") from None
+    db = open_db(target)
+    conn = db.conn
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _has_data(conn: sqlite3.Connection) -> bool:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return "letters" in tables and conn.execute("SELECT 1 FROM letters LIMIT 1").fetchone() is not None
+
+
+def _backup_path(target: Path) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return target.with_name(f"{target.stem}.before-migration-{stamp}{target.suffix or '.db'}")
+
+
+def backup(conn: sqlite3.Connection, dest: Path) -> Path:
+    """A consistent copy of the database, safe while others use it (VACUUM INTO)."""
+    if dest.exists():
+        raise DatabaseError(f"{dest}: already exists; choose another backup file")
+    if not dest.parent.exists():
+        raise DatabaseError(f"{dest}: folder {dest.parent} does not exist")
+    conn.execute("VACUUM INTO ?", [str(dest)])
+    return dest
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One all-or-nothing write, taking the write lock at the start so writers queue, not fail."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,96 @@
+"""File -> stored letter: read, parse, classify and save, one letter per transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lettermine.errors import LettermineError, UnsupportedFile
+from lettermine.extract import SUFFIXES, read_text
+from lettermine.letters import UnitThemes, find_letter, save_letter
+from lettermine.parse import parse_letter
+
+
+@dataclass
+class Ingested:
+    """What happened to one file."""
+
+    path: Path
+    letter_id: int | None = None
+    new: bool = False
+    kind: str | None = None
+    authority: str | None = None
+    units: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def letter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The files to ingest: files as given, and letter files found under folders, sorted."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
+        else:
+            yield path
+
+
+def file_sha256(path: Path) -> str:
+    """The content hash that identifies a letter, whatever its file is called."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Classifier:
+    """Loads the theme pipeline the first time a letter needs classifying."""
+
+    def __init__(self, model: Path | None = None, *, enabled: bool = True) -> None:
+        self.model = model
+        self.enabled = enabled
+        self._nlp: Any = None
+
+    def __call__(self, texts: list[str], kinds: list[str]) -> list[UnitThemes] | None:
+        if not self.enabled or not texts:
+            return None
+        from lettermine import classify
+
+        if self._nlp is None:
+            self._nlp = classify.load_pipeline(self.model)
+        return [
+            UnitThemes(themes=c.themes, polarity=c.polarity, polarity_score=c.polarity_score)
+            for c in classify.classify(self._nlp, texts, kinds)
+        ]
+
+
+def ingest_file(conn: sqlite3.Connection, path: Path, classifier: Classifier) -> Ingested:
+    """Ingest one file; raises LettermineError when it cannot be read as a letter."""
+    if not path.exists():
+        raise UnsupportedFile(f"{path}: no such file")
+    if path.suffix.lower() not in SUFFIXES:
+        raise UnsupportedFile(
+            f"{path.name}: unsupported file type '{path.suffix or 'none'}' (use .pdf, .docx or .txt)"
+        )
+    sha = file_sha256(path)
+    existing = find_letter(conn, sha)
+    if existing is not None:
+        return Ingested(path, existing, new=False)
+    text = read_text(path)
+    try:
+        letter = parse_letter(text)
+    except LettermineError as e:
+        raise type(e)(f"{path.name}: {e}") from None
+    themes = classifier([u.text for u in letter.units], [u.kind for u in letter.units])
+    letter_id, new = save_letter(conn, letter, sha256=sha, source=path.name, themes=themes)
+    return Ingested(
+        path,
+        letter_id,
+        new=new,
+        kind=letter.kind,
+        authority=letter.authority,
+        units=len(letter.units),
+        warnings=letter.warnings,
+    )

@@ -1,0 +1,221 @@
+"""Letters and their units in the database: saving a parsed letter, reading letters back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lettermine.db import write_transaction
+from lettermine.errors import InvalidInput, NotFound
+from lettermine.records import Letter
+
+JSON_FIELDS = ("inspectors", "judgements", "warnings")
+_CHUNK = 900  # stay under SQLite's limit on bound parameters
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+@dataclass
+class UnitThemes:
+    """What the classifier said about one unit: themes with scores, and polarity."""
+
+    themes: list[tuple[str, float]]
+    polarity: str | None
+    polarity_score: float | None = None
+    source: str = "model"
+
+
+def unit_ref(letter_id: int, seq: int) -> str:
+    """The public id of a unit: '<letter id>:<position in the letter>'."""
+    return f"{letter_id}:{seq}"
+
+
+def resolve_unit(conn: sqlite3.Connection, ref: str) -> int:
+    """The row id of the unit a public id such as '3:12' names."""
+    try:
+        letter_id, seq = (int(part) for part in ref.split(":"))
+    except ValueError:
+        raise InvalidInput(f"'{ref}' is not a unit id (expected LETTER:UNIT, e.g. 3:12)") from None
+    row = conn.execute(
+        "SELECT id FROM units WHERE letter_id = ? AND seq = ?", [letter_id, seq]
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no unit {ref} (see 'lettermine show {letter_id}')")
+    return int(row[0])
+
+
+def find_letter(conn: sqlite3.Connection, sha256: str) -> int | None:
+    """The id of the letter with this content hash, if it is already stored."""
+    row = conn.execute("SELECT id FROM letters WHERE sha256 = ?", [sha256]).fetchone()
+    return int(row[0]) if row else None
+
+
+def save_letter(
+    conn: sqlite3.Connection,
+    letter: Letter,
+    *,
+    sha256: str,
+    source: str,
+    themes: list[UnitThemes] | None = None,
+) -> tuple[int, bool]:
+    """Store a letter and its units in one transaction: (letter id, True if newly stored)."""
+    with write_transaction(conn):
+        existing = find_letter(conn, sha256)
+        if existing is not None:
+            return existing, False
+        cur = conn.execute(
+            """INSERT INTO letters (sha256, source, kind, local_authority, authority, title,
+               inspection_start, inspection_end, published, lead_inspector, inspectors,
+               judgements, focus, warnings, ingested_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                sha256, source, letter.kind, letter.local_authority, letter.authority,
+                letter.title, letter.inspection_start, letter.inspection_end, letter.published,
+                letter.lead_inspector, json.dumps(letter.inspectors),
+                json.dumps(letter.judgements), letter.focus, json.dumps(letter.warnings),
+                dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            ],
+        )  # fmt: skip
+        letter_id = int(cur.lastrowid or 0)
+        for seq, unit in enumerate(letter.units, start=1):
+            verdict = themes[seq - 1] if themes else None
+            cur = conn.execute(
+                """INSERT INTO units (letter_id, seq, kind, section, number, subject, text,
+                   polarity, polarity_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    letter_id, seq, unit.kind, unit.section, unit.number, unit.subject,
+                    unit.text, verdict.polarity if verdict else None,
+                    verdict.polarity_score if verdict else None,
+                ],
+            )  # fmt: skip
+            if verdict:
+                store_themes(conn, int(cur.lastrowid or 0), verdict)
+    return letter_id, True
+
+
+def store_themes(conn: sqlite3.Connection, unit_id: int, verdict: UnitThemes) -> None:
+    """Replace a unit's themes from one source (model or rule) with a new verdict."""
+    conn.execute(
+        "DELETE FROM unit_themes WHERE unit_id = ? AND source = ?", [unit_id, verdict.source]
+    )
+    conn.executemany(
+        "INSERT INTO unit_themes (unit_id, code, score, source) VALUES (?, ?, ?, ?)",
+        [(unit_id, code, round(score, 4), verdict.source) for code, score in verdict.themes],
+    )
+
+
+def effective_themes(conn: sqlite3.Connection, unit_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each unit's themes, best first: the model's and rules', then a person's decisions on top."""
+    out: dict[int, dict[str, dict[str, Any]]] = {u: {} for u in unit_ids}
+    decisions: list[tuple[int, str, str]] = []
+    for chunk in _chunks(unit_ids):
+        marks = ",".join("?" * len(chunk))
+        for unit_id, code, score, source in conn.execute(
+            f"SELECT unit_id, code, score, source FROM unit_themes WHERE unit_id IN ({marks})",
+            chunk,
+        ):
+            held = out[unit_id].get(code)
+            if held is None or score > held["score"]:
+                out[unit_id][code] = {"code": code, "score": score, "source": source}
+        decisions += conn.execute(
+            f"SELECT unit_id, code, decision FROM labels WHERE unit_id IN ({marks}) ORDER BY id",
+            chunk,
+        ).fetchall()
+    for unit_id, code, decision in decisions:  # a person's latest decision wins
+        if decision == "add":
+            out[unit_id][code] = {"code": code, "score": 1.0, "source": "person"}
+        else:
+            out[unit_id].pop(code, None)
+    return {
+        u: sorted(themes.values(), key=lambda t: (-t["score"], t["code"]))
+        for u, themes in out.items()
+    }
+
+
+def _letter_dict(row: sqlite3.Row) -> dict[str, Any]:
+    record = dict(row)
+    for key in JSON_FIELDS:
+        record[key] = json.loads(record[key]) if record.get(key) else ([] if key != "judgements" else {})
+    return record
+
+
+def list_letters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every letter with its unit counts, oldest visit first."""
+    rows = conn.execute(
+        """SELECT l.*,
+             (SELECT count(*) FROM units u WHERE u.letter_id = l.id
+                AND u.kind = 'area_for_improvement') AS areas_for_improvement,
+             (SELECT count(*) FROM units u WHERE u.letter_id = l.id
+                AND u.kind = 'priority_action') AS priority_actions,
+             (SELECT count(*) FROM units u WHERE u.letter_id = l.id
+                AND u.kind = 'finding') AS findings
+           FROM letters l
+           ORDER BY coalesce(l.inspection_start, l.published, l.ingested_at), l.id"""
+    ).fetchall()
+    return [_letter_dict(r) for r in rows]
+
+
+def get_letter(conn: sqlite3.Connection, letter_id: int) -> dict[str, Any]:
+    """One letter with its units in document order, in the export format."""
+    row = conn.execute("SELECT * FROM letters WHERE id = ?", [letter_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no letter {letter_id} (see 'lettermine letters')")
+    return _with_units(conn, [_letter_dict(row)])[0]
+
+
+def export_letters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every letter with its units: the `export --json` contract."""
+    rows = conn.execute("SELECT * FROM letters ORDER BY id").fetchall()
+    return _with_units(conn, [_letter_dict(r) for r in rows])
+
+
+def _with_units(conn: sqlite3.Connection, letters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_id = {letter["id"]: letter for letter in letters}
+    for letter in letters:
+        letter["units"] = []
+    if not letters:
+        return letters
+    marks = ",".join("?" * len(by_id))
+    units = conn.execute(
+        f"SELECT * FROM units WHERE letter_id IN ({marks}) ORDER BY letter_id, seq", list(by_id)
+    ).fetchall()
+    themes = effective_themes(conn, [u["id"] for u in units])
+    actions = _unit_actions(conn, [u["id"] for u in units])
+    for u in units:
+        by_id[u["letter_id"]]["units"].append(
+            {
+                "id": unit_ref(u["letter_id"], u["seq"]),
+                "kind": u["kind"],
+                "section": u["section"],
+                "number": u["number"],
+                "subject": u["subject"],
+                "text": u["text"],
+                "themes": themes.get(u["id"], []),
+                "polarity": u["polarity"],
+                "actions": actions.get(u["id"], []),
+            }
+        )
+    return letters
+
+
+def _unit_actions(conn: sqlite3.Connection, unit_ids: list[int]) -> dict[int, list[int]]:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    out: dict[int, list[int]] = {}
+    if "action_units" not in tables:
+        return out
+    for chunk in _chunks(unit_ids):
+        marks = ",".join("?" * len(chunk))
+        for unit_id, action_id in conn.execute(
+            f"SELECT unit_id, action_id FROM action_units WHERE unit_id IN ({marks})"
+            " ORDER BY action_id",
+            chunk,
+        ):
+            out.setdefault(unit_id, []).append(action_id)
+    return out

@@ -1,0 +1,55 @@
+"""Text -> Letter: detect what kind of letter it is and hand it to the parser for that kind.
+
+Pure: no database, no spaCy. Whatever cannot be read becomes a warning on the Letter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lettermine.authorities import authority_name
+from lettermine.errors import NotALetter
+from lettermine.records import Letter
+
+
+def detect_kind(text: str) -> str:
+    """The kind of an Ofsted letter or report from its opening text, or 'other'."""
+    head = text[:6000].lower().replace("\u2019", "'")
+    if re.search(r"joint targeted area inspection|\bjtai\b", head):
+        return "jtai"
+    if "monitoring visit" in head:
+        return "monitoring_visit"
+    if "focused visit" in head:
+        return "focused_visit"
+    if re.search(r"inspection of .{0,120}local authority children's services", head, re.S):
+        return "ilacs"
+    if re.search(r"inspection of services for children in need of help and protection", head):
+        return "sif"
+    return "other"
+
+
+def looks_like_ofsted(text: str) -> bool:
+    """Whether the text is plausibly an Ofsted letter or report about children's services."""
+    head = text[:8000].lower()
+    return "ofsted" in head or "inspector" in head or "inspection" in head
+
+
+def parse_letter(text: str) -> Letter:
+    """Parse a letter's normalised text (see extract.read_text) into a Letter."""
+    if not looks_like_ofsted(text):
+        raise NotALetter("this does not read as an Ofsted letter or report (no mention of Ofsted or inspection)")
+    kind = detect_kind(text)
+    if kind in ("ilacs", "sif"):
+        from lettermine.parse_report import parse_report
+
+        letter = parse_report(text, kind)
+    elif kind in ("focused_visit", "monitoring_visit", "jtai"):
+        from lettermine.parse_visit import parse_visit
+
+        letter = parse_visit(text, kind)
+    else:
+        letter = Letter(kind="other", warnings=["unrecognised layout: no areas for improvement or findings read"])
+    letter.kind = kind
+    if letter.authority is None:
+        letter.authority = authority_name(letter.local_authority)
+    return letter

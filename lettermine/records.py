@@ -1,0 +1,61 @@
+"""The records lettermine passes between its layers: a parsed letter and its units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LETTER_KINDS: tuple[str, ...] = (
+    "ilacs",
+    "sif",
+    "focused_visit",
+    "monitoring_visit",
+    "jtai",
+    "other",
+)
+
+UNIT_KINDS: tuple[str, ...] = ("area_for_improvement", "priority_action", "finding")
+
+# Judgement codes, in the order a report prints them.
+JUDGEMENTS: tuple[str, ...] = (
+    "impact_of_leaders",
+    "help_and_protection",
+    "in_care",
+    "care_leavers",
+    "in_care_and_care_leavers",
+    "adoption",
+    "lscb",
+    "overall_effectiveness",
+)
+
+GRADES: tuple[str, ...] = ("outstanding", "good", "requires improvement", "inadequate")
+
+
+@dataclass
+class Unit:
+    """One area for improvement, priority action or finding, as a reader sees it."""
+
+    kind: str
+    text: str
+    section: str | None = None
+    number: int | None = None
+    # Whose it is: the council's, or (SIF reports) the Local Safeguarding Children Board's.
+    subject: str = "local_authority"
+
+
+@dataclass
+class Letter:
+    """What one Ofsted letter or report says: metadata and units in document order."""
+
+    kind: str = "other"
+    local_authority: str | None = None  # the name as printed
+    authority: str | None = None  # canonical name, the same for every letter about one council
+    title: str | None = None
+    inspection_start: str | None = None  # ISO dates
+    inspection_end: str | None = None
+    published: str | None = None
+    lead_inspector: str | None = None
+    inspectors: list[str] = field(default_factory=list)
+    judgements: dict[str, str] = field(default_factory=dict)
+    focus: str | None = None
+    units: list[Unit] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
