@@ -1,0 +1,31 @@
+"""Shared fixtures: an isolated database per test, a CLI runner, the shared corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+LETTERS = ROOT / "letters"
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason="../shared/corpus is absent (corpus tests need the real letters)"
+)
+
+
+@pytest.fixture(autouse=True)
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own database file; a real one is never touched."""
+    path = tmp_path / "lettermine.db"
+    monkeypatch.setenv("LETTERMINE_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A CLI runner that keeps stdout and stderr apart."""
+    return CliRunner()
