@@ -83,7 +83,9 @@ def connect(path: Path | str | None = None) -> sqlite3.Connection:
 
 def _has_data(conn: sqlite3.Connection) -> bool:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return "letters" in tables and conn.execute("SELECT 1 FROM letters LIMIT 1").fetchone() is not None
+    return (
+        "letters" in tables and conn.execute("SELECT 1 FROM letters LIMIT 1").fetchone() is not None
+    )
 
 
 def _backup_path(target: Path) -> Path:

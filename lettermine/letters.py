@@ -111,7 +111,9 @@ def store_themes(conn: sqlite3.Connection, unit_id: int, verdict: UnitThemes) ->
     )
 
 
-def effective_themes(conn: sqlite3.Connection, unit_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def effective_themes(
+    conn: sqlite3.Connection, unit_ids: list[int]
+) -> dict[int, list[dict[str, Any]]]:
     """Each unit's themes, best first: the model's and rules', then a person's decisions on top."""
     out: dict[int, dict[str, dict[str, Any]]] = {u: {} for u in unit_ids}
     decisions: list[tuple[int, str, str]] = []
@@ -142,7 +144,9 @@ def effective_themes(conn: sqlite3.Connection, unit_ids: list[int]) -> dict[int,
 def _letter_dict(row: sqlite3.Row) -> dict[str, Any]:
     record = dict(row)
     for key in JSON_FIELDS:
-        record[key] = json.loads(record[key]) if record.get(key) else ([] if key != "judgements" else {})
+        record[key] = (
+            json.loads(record[key]) if record.get(key) else ([] if key != "judgements" else {})
+        )
     return record
 
 
