@@ -37,7 +37,9 @@ def looks_like_ofsted(text: str) -> bool:
 def parse_letter(text: str) -> Letter:
     """Parse a letter's normalised text (see extract.read_text) into a Letter."""
     if not looks_like_ofsted(text):
-        raise NotALetter("this does not read as an Ofsted letter or report (no mention of Ofsted or inspection)")
+        raise NotALetter(
+            "this does not read as an Ofsted letter or report (no mention of Ofsted or inspection)"
+        )
     kind = detect_kind(text)
     if kind in ("ilacs", "sif"):
         from lettermine.parse_report import parse_report
@@ -48,7 +50,10 @@ def parse_letter(text: str) -> Letter:
 
         letter = parse_visit(text, kind)
     else:
-        letter = Letter(kind="other", warnings=["unrecognised layout: no areas for improvement or findings read"])
+        letter = Letter(
+            kind="other",
+            warnings=["unrecognised layout: no areas for improvement or findings read"],
+        )
     letter.kind = kind
     if letter.authority is None:
         letter.authority = authority_name(letter.local_authority)
