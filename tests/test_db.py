@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from lettermine import db as dbmod
+from lettermine.db import backup, connect, open_db, write_transaction
+from lettermine.errors import LettermineError
+from lettermine.letters import save_letter
+from lettermine.migrations import migrations
+from lettermine.records import Letter, Unit
+from lettermine.schema import SCHEMA_VERSION
+
+
+def _letter() -> Letter:
+    return Letter(
+        kind="focused_visit",
+        local_authority="Testshire County Council",
+        authority="Testshire",
+        units=[Unit("area_for_improvement", "The timeliness of written plans for children.")],
+    )
+
+
+def test_schema_version_counts_the_migrations(db_path: Path) -> None:
+    assert SCHEMA_VERSION == len(migrations._migrations)
+    conn = open_db(db_path).conn
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert migrations.pending(open_db(db_path)) == []
+
+
+def test_db_path_comes_from_the_environment(db_path: Path) -> None:
+    assert dbmod.db_path() == db_path
+    assert dbmod.db_path("other.db") == Path("other.db")
+
+
+def test_wal_mode_and_busy_timeout(db_path: Path) -> None:
+    conn = open_db(db_path).conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_connect_migrates_a_new_file(db_path: Path) -> None:
+    conn = connect(db_path)
+    assert conn.execute("SELECT count(*) FROM letters").fetchone()[0] == 0
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(LettermineError, match="not a usable lettermine database"):
+        open_db(junk)
+
+
+def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LettermineError, match="does not exist"):
+        open_db(tmp_path / "nowhere" / "x.db")
+
+
+def test_write_transaction_rolls_back_everything(db_path: Path) -> None:
+    conn = open_db(db_path).conn
+    with pytest.raises(sqlite3.IntegrityError), write_transaction(conn):
+        conn.execute("INSERT INTO letters (sha256, source, kind) VALUES ('a', 'a.txt', 'other')")
+        conn.execute("INSERT INTO letters (sha256, source, kind) VALUES ('a', 'b.txt', 'other')")
+    assert conn.execute("SELECT count(*) FROM letters").fetchone()[0] == 0
+
+
+def test_same_content_is_stored_once(db_path: Path) -> None:
+    conn = open_db(db_path).conn
+    first = save_letter(conn, _letter(), sha256="x" * 64, source="a.txt")
+    second = save_letter(conn, _letter(), sha256="x" * 64, source="renamed.txt")
+    assert first == (1, True)
+    assert second == (1, False)
+    assert conn.execute("SELECT count(*) FROM units").fetchone()[0] == 1
+
+
+def test_backup_is_a_consistent_copy_and_never_overwrites(db_path: Path, tmp_path: Path) -> None:
+    conn = open_db(db_path).conn
+    save_letter(conn, _letter(), sha256="y" * 64, source="a.txt")
+    copy = backup(conn, tmp_path / "copy.db")
+    assert sqlite3.connect(copy).execute("SELECT count(*) FROM units").fetchone()[0] == 1
+    with pytest.raises(LettermineError, match="already exists"):
+        backup(conn, copy)
+
+
+def test_a_migration_on_a_database_with_letters_backs_it_up_first(db_path: Path) -> None:
+    from sqlite_utils import Database
+
+    last = migrations._migrations[-1].name
+    db = Database(db_path)
+    migrations.apply(db, stop_before=last)
+    save_letter(db.conn, _letter(), sha256="z" * 64, source="a.txt")
+    db.conn.close()
+    open_db(db_path)  # applies the last migration
+    backups = list(db_path.parent.glob("lettermine.before-migration-*.db"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("SELECT count(*) FROM letters").fetchone()[0] == 1
+    names = {r[0] for r in old.execute("SELECT name FROM _sqlite_migrations")}
+    assert last not in names
