@@ -11,21 +11,26 @@ from lettermine.authorities import authority_name
 from lettermine.errors import NotALetter
 from lettermine.records import Letter
 
+_KIND_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("jtai", r"joint targeted area inspection|\bjtai\b"),
+    ("monitoring_visit", r"monitoring visit"),
+    ("focused_visit", r"focused visit"),
+    ("ilacs", r"inspection of .{0,120}local authority children's services"),
+    ("sif", r"inspection of services for children in need of help and protection"),
+)
+
 
 def detect_kind(text: str) -> str:
     """The kind of an Ofsted letter or report from its opening text, or 'other'."""
     head = text[:6000].lower().replace("\u2019", "'")
-    if re.search(r"joint targeted area inspection|\bjtai\b", head):
-        return "jtai"
-    if "monitoring visit" in head:
-        return "monitoring_visit"
-    if "focused visit" in head:
-        return "focused_visit"
-    if re.search(r"inspection of .{0,120}local authority children's services", head, re.S):
-        return "ilacs"
-    if re.search(r"inspection of services for children in need of help and protection", head):
-        return "sif"
-    return "other"
+    # The title names the kind; a later mention ("since the second monitoring visit", "the JTAI
+    # in 2018") is about another visit, so the earliest mention wins.
+    found = [
+        (m.start(), kind)
+        for kind, pattern in _KIND_PATTERNS
+        if (m := re.search(pattern, head, re.S))
+    ]
+    return min(found)[1] if found else "other"
 
 
 def looks_like_ofsted(text: str) -> bool:
