@@ -74,3 +74,86 @@ def m002_themes_and_labels(db: Database) -> None:
         not_null={"unit_id", "code", "decision"},
     )
     db["labels"].create_index(["unit_id"])
+
+
+# Raw SQL rather than table().create(): CHECK constraints and triggers let SQLite itself refuse a
+# bad status, a percent outside 0-100, a changed original due date or an edited history row,
+# whichever code path writes.
+_M003_SQL = (
+    """CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        ref TEXT UNIQUE,  -- the council's own reference, e.g. 'EM1' in its tracker
+        title TEXT NOT NULL CHECK (trim(title) != ''),
+        description TEXT,
+        owner TEXT,
+        start TEXT,
+        original_due TEXT,
+        -- Current state: a copy of the latest values in action_history, for fast filters.
+        due TEXT,
+        status TEXT NOT NULL DEFAULT 'not_started'
+            CHECK (status IN ('not_started', 'in_progress', 'done', 'verified', 'blocked')),
+        percent INTEGER NOT NULL DEFAULT 0 CHECK (percent BETWEEN 0 AND 100),
+        rag_override TEXT CHECK (rag_override IN ('red', 'amber', 'green')),
+        rag_override_reason TEXT,
+        created TEXT NOT NULL,
+        CHECK (due IS NULL OR start IS NULL OR due >= start),
+        CHECK ((rag_override IS NULL) = (rag_override_reason IS NULL))
+    )""",
+    "CREATE INDEX actions_status ON actions (status)",
+    "CREATE INDEX actions_owner ON actions (owner)",
+    "CREATE INDEX actions_due ON actions (due)",
+    # The first due date is set once and never changed: revisions only move `due`.
+    """CREATE TRIGGER actions_original_due_kept BEFORE UPDATE OF original_due ON actions
+        WHEN OLD.original_due IS NOT NULL AND NEW.original_due IS NOT OLD.original_due
+        BEGIN SELECT RAISE(ABORT, 'the original due date of an action is never changed'); END""",
+    """CREATE TABLE action_units (
+        action_id INTEGER NOT NULL REFERENCES actions (id),
+        unit_id INTEGER NOT NULL REFERENCES units (id),
+        PRIMARY KEY (action_id, unit_id)
+    )""",
+    "CREATE INDEX action_units_unit ON action_units (unit_id)",
+    """CREATE TABLE action_measures (
+        id INTEGER PRIMARY KEY,
+        action_id INTEGER NOT NULL REFERENCES actions (id),
+        name TEXT NOT NULL CHECK (trim(name) != ''),
+        unit TEXT,
+        baseline REAL NOT NULL,
+        target REAL NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('up', 'down')),
+        latest REAL,  -- a copy of the latest value in action_history
+        latest_at TEXT,
+        UNIQUE (action_id, name)
+    )""",
+    # Every change to an action is a new row, never edited or deleted. `at` is the date the
+    # change is about (as a person reports it); `recorded_at` is when it was written.
+    """CREATE TABLE action_history (
+        id INTEGER PRIMARY KEY,
+        action_id INTEGER NOT NULL REFERENCES actions (id),
+        event TEXT NOT NULL CHECK (event IN ('created', 'imported', 'update', 'status', 'due',
+            'link', 'unlink', 'override', 'override_cleared', 'measure')),
+        at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        author TEXT,
+        percent INTEGER CHECK (percent BETWEEN 0 AND 100),
+        note TEXT,
+        evidence TEXT,
+        measure_id INTEGER REFERENCES action_measures (id),
+        value REAL,
+        status TEXT,
+        due TEXT,
+        unit TEXT,  -- the public unit id ('3:1'), kept as text so the record outlives the unit
+        rag_override TEXT,
+        reason TEXT
+    )""",
+    "CREATE INDEX action_history_action ON action_history (action_id, id)",
+    """CREATE TRIGGER action_history_append_only_update BEFORE UPDATE ON action_history
+        BEGIN SELECT RAISE(ABORT, 'action history is append-only'); END""",
+    """CREATE TRIGGER action_history_append_only_delete BEFORE DELETE ON action_history
+        BEGIN SELECT RAISE(ABORT, 'action history is append-only'); END""",
+)
+
+
+@migrations()
+def m003_actions(db: Database) -> None:
+    for statement in _M003_SQL:
+        db.execute(statement)  # not executescript: that would commit mid-migration
