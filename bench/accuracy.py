@@ -1,0 +1,444 @@
+"""How accurate is parsing? read_text + parse_letter against the gold files and the D2I index.
+
+    python bench/accuracy.py [--kind KIND] [--only afi|findings|focused|d2i|speed] [-v]
+
+Gold sets (../shared/corpus/gold; each gold `file` is relative to ../shared/corpus):
+  afi       gold/afi: areas for improvement and priority actions of the 213 inspection reports
+  findings  gold/findings + gold/focused-findings: every finding of 21 reports and letters
+  focused   gold/focused: areas for improvement, priority actions and metadata of 133 letters
+  d2i       ilacs/d2i_index.csv, reports published 2018 on: dates, lead inspector, five grades
+  speed     read_text + parse_letter against bare pypdfium2 text, over the inspection reports
+
+Unit matching rule. Both texts are normalised: NFKC; U+FFFE dropped; curly quotes made straight;
+every dash (hyphen, en, em, minus) made '-'; whitespace collapsed to one space (and removed around
+'-' and '/'); lower-cased; trailing punctuation and spaces stripped. A gold unit matches a parsed
+unit of the same kind when the normalised texts are equal (each parsed unit matches at most one
+gold unit). The fuzzy figures also pair the leftovers whose difflib ratio is >= 0.95.
+Precision = matched / parsed, recall = matched / gold, summed over files (micro average).
+Only the local authority's units count: a unit with subject "lscb" is not the council's.
+
+Metadata: per field, the share of gold values the parse reproduces: kind; authority (equal
+canonical_authority); visit start/end and letter date (ISO); lead inspector and inspectors
+(names compared case- and space-insensitively, inspectors as a set).
+
+D2I: per field, over reports published 2018 on (by d2i's publication_date) where d2i or the
+parse has a value; D2I's placeholders (inspection_pre_dates_judgement, data_unreadable,
+not_reported_post_reform, blank) mean "no value". A combined "children in care and care
+leavers" grade is compared with d2i's in_care grade. Every disagreement is listed with -v.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import difflib
+import json
+import re
+import sys
+import time
+import traceback
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+GOLD = CORPUS / "gold"
+D2I = CORPUS / "ilacs" / "d2i_index.csv"
+
+from lettermine.authorities import canonical_authority  # noqa: E402
+from lettermine.errors import LettermineError  # noqa: E402
+from lettermine.records import Letter  # noqa: E402
+
+FUZZY = 0.95
+D2I_PLACEHOLDERS = {
+    "",
+    "inspection_pre_dates_judgement",
+    "data_unreadable",
+    "not_reported_post_reform",
+}
+D2I_GRADES = {
+    "overall_effectiveness_grade": "overall_effectiveness",
+    "impact_of_leaders_grade": "impact_of_leaders",
+    "help_and_protection_grade": "help_and_protection",
+    "in_care_grade": "in_care",
+    "care_leavers_grade": "care_leavers",
+}
+_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212-]")
+
+
+def norm_text(text: str) -> str:
+    """A unit's text reduced for matching (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", text).replace("\ufffe", "")
+    text = re.sub("[\u2018\u2019\u201a\u2032`]", "'", text)
+    text = re.sub("[\u201c\u201d\u201e\u2033]", '"', text)
+    text = _DASHES.sub("-", text)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s*([-/])\s*", r"\1", text)
+    return text.lower().strip().rstrip(" .,;:!?")
+
+
+def norm_name(name: str | None) -> str | None:
+    """A person's name compared case- and space-insensitively."""
+    if not name:
+        return None
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name)).strip().casefold() or None
+
+
+@dataclass
+class Score:
+    """Matched, parsed and gold unit counts, exact and fuzzy."""
+
+    gold: int = 0
+    parsed: int = 0
+    exact: int = 0
+    fuzzy: int = 0
+
+    def add(self, other: Score) -> None:
+        """Add another file's counts to these."""
+        self.gold += other.gold
+        self.parsed += other.parsed
+        self.exact += other.exact
+        self.fuzzy += other.fuzzy
+
+    def line(self, label: str) -> str:
+        """One printed row: counts, precision and recall, exact and fuzzy."""
+
+        def ratio(a: int, b: int) -> str:
+            return f"{a / b:6.4f}" if b else "   n/a"
+
+        return (
+            f"{label:<34} gold {self.gold:5d} parsed {self.parsed:5d}  "
+            f"P {ratio(self.exact, self.parsed)} R {ratio(self.exact, self.gold)}  "
+            f"fuzzy P {ratio(self.fuzzy, self.parsed)} R {ratio(self.fuzzy, self.gold)}"
+        )
+
+
+@dataclass
+class Parsed:
+    """A parse result for one PDF, or why there is none."""
+
+    letter: Letter | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    """Everything printed at the end."""
+
+    scores: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    meta: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    mismatches: list[str] = field(default_factory=list)
+
+
+_CACHE: dict[Path, Parsed] = {}
+
+
+def parse_pdf(path: Path) -> Parsed:
+    """read_text + parse_letter on one file, once per run."""
+    if path in _CACHE:
+        return _CACHE[path]
+    from lettermine.extract import read_text
+    from lettermine.parse import parse_letter
+
+    start = time.perf_counter()
+    try:
+        result = Parsed(letter=parse_letter(read_text(path)))
+    except LettermineError as e:
+        result = Parsed(error=f"refused: {e}")
+    except Exception:  # noqa: BLE001 - a bench counts crashes instead of stopping at the first
+        result = Parsed(error="CRASH " + traceback.format_exc(limit=-3))
+    result.seconds = time.perf_counter() - start
+    _CACHE[path] = result
+    return result
+
+
+def match_units(gold: list[str], parsed: list[str]) -> tuple[int, int, list[str], list[str]]:
+    """Exact and fuzzy match counts, with the unmatched gold and parsed texts."""
+    left = Counter(norm_text(t) for t in parsed)
+    exact = 0
+    missed: list[str] = []
+    for text in gold:
+        key = norm_text(text)
+        if left[key] > 0:
+            left[key] -= 1
+            exact += 1
+        else:
+            missed.append(text)
+    extra = []
+    for text in parsed:  # the parsed units no gold unit took, in document order
+        key = norm_text(text)
+        if left[key] > 0:
+            left[key] -= 1
+            extra.append(text)
+    fuzzy, pool = exact, list(extra)
+    for text in missed:
+        key = norm_text(text)
+        ratios = [(difflib.SequenceMatcher(None, key, norm_text(t)).ratio(), t) for t in pool]
+        best = max(ratios, default=None)
+        if best is not None and best[0] >= FUZZY:
+            fuzzy += 1
+            pool.remove(best[1])
+    return exact, fuzzy, missed, extra
+
+
+def unit_texts(letter: Letter | None, kind: str) -> list[str]:
+    """The texts of the council's units of one kind."""
+    if letter is None:
+        return []
+    return [u.text for u in letter.units if u.kind == kind and u.subject != "lscb"]
+
+
+def score_units(
+    report: Report, label: str, stem: str, gold: list[str], letter: Letter | None, kind: str
+) -> None:
+    """Add one file's unit matches for one unit kind to the report."""
+    parsed = unit_texts(letter, kind)
+    exact, fuzzy, missed, extra = match_units(gold, parsed)
+    report.scores[label].add(Score(len(gold), len(parsed), exact, fuzzy))
+    report.mismatches.extend(f"{stem}: {label}: MISSED {t!r}" for t in missed)
+    report.mismatches.extend(f"{stem}: {label}: EXTRA  {t!r}" for t in extra)
+
+
+def gold_files(folder: str, kind: str | None) -> Iterable[tuple[Path, dict[str, object]]]:
+    """(PDF path, gold record) for every gold file in a folder, optionally of one kind."""
+    for path in sorted((GOLD / folder).glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        if kind and gold.get("kind") != kind:
+            continue
+        yield CORPUS / str(gold["file"]), gold
+
+
+def texts(gold: dict[str, object], key: str) -> list[str]:
+    """The texts of a gold unit list."""
+    items = gold.get(key) or []
+    assert isinstance(items, list)
+    return [str(item["text"]) for item in items]
+
+
+def check(report: Report, stem: str, name: str, want: object, got: object) -> None:
+    """Record one metadata comparison."""
+    report.meta[name].append(want == got)
+    if want != got:
+        report.mismatches.append(f"{stem}: {name}: gold {want!r} parsed {got!r}")
+
+
+def run_afi(report: Report, kind: str | None) -> None:
+    """Areas for improvement and priority actions of the inspection reports."""
+    for pdf, gold in gold_files("afi", kind):
+        parsed = parse_pdf(pdf)
+        if parsed.error:
+            report.mismatches.append(f"{pdf.stem}: {parsed.error}")
+        label = f"{gold['kind']}"
+        score_units(report, f"afi {label}", pdf.stem, texts(gold, "areas_for_improvement"),
+                    parsed.letter, "area_for_improvement")  # fmt: skip
+        score_units(report, f"priority actions {label}", pdf.stem, texts(gold, "priority_actions"),
+                    parsed.letter, "priority_action")  # fmt: skip
+        check(
+            report, pdf.stem, f"kind ({label})", gold["kind"], parsed.letter and parsed.letter.kind
+        )
+
+
+def run_findings(report: Report, kind: str | None) -> None:
+    """Every finding of the fully annotated reports and letters, with section and number."""
+    for folder in ("findings", "focused-findings"):
+        for pdf, gold in gold_files(folder, kind):
+            parsed = parse_pdf(pdf)
+            if parsed.error:
+                report.mismatches.append(f"{pdf.stem}: {parsed.error}")
+            items = gold.get("findings") or []
+            assert isinstance(items, list)
+            score_units(report, f"findings {gold['kind']}", pdf.stem, [i["text"] for i in items],
+                        parsed.letter, "finding")  # fmt: skip
+            check_sections(report, pdf.stem, items, parsed.letter)
+
+
+def check_sections(
+    report: Report, stem: str, items: list[dict[str, object]], letter: Letter | None
+) -> None:
+    """For findings matched exactly, whether section and number agree with the gold."""
+    by_text = {
+        norm_text(u.text): u for u in (letter.units if letter else []) if u.kind == "finding"
+    }
+    for item in items:
+        unit = by_text.get(norm_text(str(item["text"])))
+        if unit is None:
+            continue
+        want_section = norm_text(str(item.get("section") or ""))
+        check(report, stem, "finding section", want_section, norm_text(unit.section or ""))
+        if item.get("number") is not None:
+            check(report, stem, "finding number", item.get("number"), unit.number)
+
+
+def run_focused(report: Report, kind: str | None) -> None:
+    """Areas for improvement, priority actions and metadata of the focused visit letters."""
+    for pdf, gold in gold_files("focused", kind):
+        parsed = parse_pdf(pdf)
+        letter = parsed.letter
+        if parsed.error:
+            report.mismatches.append(f"{pdf.stem}: {parsed.error}")
+        label = str(gold["kind"])
+        score_units(report, f"afi {label}", pdf.stem, texts(gold, "areas_for_improvement"),
+                    letter, "area_for_improvement")  # fmt: skip
+        score_units(report, f"priority actions {label}", pdf.stem, texts(gold, "priority_actions"),
+                    letter, "priority_action")  # fmt: skip
+        check_visit_metadata(report, pdf.stem, gold, letter)
+
+
+def check_visit_metadata(
+    report: Report, stem: str, gold: dict[str, object], letter: Letter | None
+) -> None:
+    """Kind, authority, dates and inspectors of one letter against its gold."""
+    got = letter or Letter(kind="none")
+    check(report, stem, "kind", gold["kind"], got.kind)
+    want_la = canonical_authority(str(gold.get("local_authority") or "")) or gold.get(
+        "local_authority"
+    )
+    got_la = canonical_authority(got.local_authority) or got.authority
+    check(report, stem, "authority", want_la, got_la)
+    check(report, stem, "visit start", gold.get("visit_start"), got.inspection_start)
+    check(report, stem, "visit end", gold.get("visit_end"), got.inspection_end)
+    check(report, stem, "letter date", gold.get("letter_date"), got.published)
+    check(report, stem, "lead inspector", norm_name(str(gold.get("lead_inspector") or "")),
+          norm_name(got.lead_inspector))  # fmt: skip
+    want_names = {norm_name(str(n)) for n in gold.get("inspectors") or []}  # type: ignore[union-attr]
+    check(report, stem, "inspectors", sorted(n for n in want_names if n),
+          sorted(n for n in {norm_name(n) for n in got.inspectors} if n))  # fmt: skip
+
+
+def d2i_date(text: str) -> str | None:
+    """A d2i dd/mm/yyyy date as ISO, or None."""
+    try:
+        return dt.datetime.strptime(text.strip(), "%d/%m/%Y").date().isoformat()
+    except ValueError:
+        return None
+
+
+def d2i_value(text: str) -> str | None:
+    """A d2i value, or None for its placeholders."""
+    text = text.strip()
+    return None if text.lower() in D2I_PLACEHOLDERS else text
+
+
+def our_d2i_fields(letter: Letter | None) -> dict[str, str | None]:
+    """The parse's values under d2i's field names."""
+    if letter is None:
+        return {}
+    grades = dict(letter.judgements)
+    if "in_care" not in grades and "in_care_and_care_leavers" in grades:
+        grades["in_care"] = grades["in_care_and_care_leavers"]
+    out: dict[str, str | None] = {
+        "inspection_start_date": letter.inspection_start,
+        "inspection_end_date": letter.inspection_end,
+        "inspector_name": letter.lead_inspector,
+    }
+    out.update({col: grades.get(code) for col, code in D2I_GRADES.items()})
+    return out
+
+
+def run_d2i(report: Report, kind: str | None) -> None:
+    """Agreement with the D2I index on reports published 2018 on."""
+    with D2I.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        published = dt.datetime.strptime(row["publication_date"], "%d/%m/%y").date()
+        if published.year < 2018:
+            continue
+        pdf = CORPUS / "ilacs" / "pdf" / row["file"]
+        parsed = parse_pdf(pdf)
+        if kind and (parsed.letter is None or parsed.letter.kind != kind):
+            continue
+        ours = our_d2i_fields(parsed.letter)
+        theirs: dict[str, str | None] = {
+            "inspection_start_date": d2i_date(row["inspection_start_date"]),
+            "inspection_end_date": d2i_date(row["inspection_end_date"]),
+            "inspector_name": d2i_value(row["inspector_name"]),
+        }
+        theirs.update({col: d2i_value(row[col]) for col in D2I_GRADES})
+        for name, want in theirs.items():
+            got = ours.get(name)
+            a = norm_name(want) if want else None
+            b = norm_name(got) if got else None
+            if a is None and b is None:
+                continue
+            report.meta[f"d2i {name}"].append(a == b)
+            if a != b:
+                report.mismatches.append(f"{pdf.stem}: d2i {name}: d2i {want!r} parsed {got!r}")
+
+
+def run_speed() -> None:
+    """Seconds for read_text + parse_letter against bare pypdfium2 text over the same PDFs."""
+    import pypdfium2 as pdfium
+
+    from lettermine.extract import read_text
+    from lettermine.parse import parse_letter
+
+    files = sorted((CORPUS / "ilacs" / "pdf").glob("*.pdf"))
+
+    def bare() -> float:
+        start = time.perf_counter()
+        for path in files:
+            pdf = pdfium.PdfDocument(str(path))
+            for page in pdf:
+                page.get_textpage().get_text_range()
+            pdf.close()
+        return time.perf_counter() - start
+
+    def ours() -> float:
+        start = time.perf_counter()
+        for path in files:
+            parse_letter(read_text(path))
+        return time.perf_counter() - start
+
+    bare()  # warm the file cache and imports
+    ours()
+    b = min(bare() for _ in range(3))
+    o = min(ours() for _ in range(3))
+    print(f"speed over {len(files)} PDFs (best of 3): bare pypdfium2 {b:.2f} s, "
+          f"read_text + parse_letter {o:.2f} s, ratio {o / b:.2f} (target <= 1.5)")  # fmt: skip
+
+
+def print_report(report: Report, verbose: bool) -> None:
+    """Print the figures, and the mismatches when asked."""
+    crashed = sum(1 for p in _CACHE.values() if p.error and p.error.startswith("CRASH"))
+    refused = sum(1 for p in _CACHE.values() if p.error and not p.error.startswith("CRASH"))
+    print(f"files parsed: {len(_CACHE)}  crashed: {crashed}  refused: {refused}")
+    for label in sorted(report.scores):
+        print(report.scores[label].line(label))
+    for name in sorted(report.meta):
+        results = report.meta[name]
+        print(f"{name:<34} {sum(results):5d}/{len(results):<5d} {sum(results) / len(results):7.2%}")
+    if verbose:
+        print()
+        for line in report.mismatches:
+            print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kind", help="only gold files (or d2i reports) of this letter kind")
+    parser.add_argument("--only", choices=["afi", "findings", "focused", "d2i", "speed"])
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every mismatch")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        print(f"skipped: {CORPUS} is absent")
+        return
+    report = Report()
+    runs = {"afi": run_afi, "findings": run_findings, "focused": run_focused, "d2i": run_d2i}
+    for name, run in runs.items():
+        if args.only in (None, name):
+            run(report, args.kind)
+    if args.only in ("afi", "findings", "focused", "d2i", None):
+        print_report(report, args.verbose)
+    if args.only == "speed":
+        run_speed()
+
+
+if __name__ == "__main__":
+    main()
