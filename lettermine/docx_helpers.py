@@ -1,0 +1,399 @@
+"""Small helpers over python-docx for council documents: the only module that writes Word files.
+
+What python-docx does not do for us, done once here: A4 pages (it defaults to US Letter),
+landscape sections that survive LibreOffice, fixed column widths, cell shading, header rows
+that repeat on every page, table alt text, page-numbered footers and an atomic save.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx import Document as new_docx
+from docx.document import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT, WD_TABLE_DIRECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.section import Section
+from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from lettermine.errors import OutputError
+
+__all__ = [
+    "Document",
+    "Table",
+    "add_bullet",
+    "add_footer",
+    "add_heading",
+    "add_paragraph",
+    "add_row",
+    "add_section",
+    "add_table",
+    "merge_down",
+    "new_document",
+    "save_atomically",
+    "shade_cell",
+    "write_cell",
+]
+
+FONT = "Arial"  # the house font of most councils' committee papers
+INK = RGBColor(0x1F, 0x1F, 0x1F)
+MUTED = RGBColor(0x59, 0x59, 0x59)
+HEADING_INK = RGBColor(0x1F, 0x38, 0x64)
+HEADER_FILL = "1F3864"  # dark blue header rows with white text
+A4_SHORT, A4_LONG = Mm(210), Mm(297)
+TABLE_STYLE = "Table Grid"
+TABLE_TEXT = "Table Text"
+TABLE_NOTE = "Table Note"
+TABLE_HEAD = "Table Heading"
+
+
+# -- document and styles -------------------------------------------------------------------------
+
+
+def new_document(*, title: str, subject: str, author: str = "lettermine") -> Document:
+    """An empty A4 portrait document with house styles and its title in the properties."""
+    doc = new_docx()
+    props = doc.core_properties
+    props.title, props.subject, props.author = title, subject, author
+    _set_page(doc.sections[0], landscape=False)
+    _house_styles(doc)
+    return doc
+
+
+def _set_page(section: Section, *, landscape: bool) -> None:
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    # Orientation alone does not turn the page: Word and LibreOffice read the sizes.
+    section.page_width = A4_LONG if landscape else A4_SHORT
+    section.page_height = A4_SHORT if landscape else A4_LONG
+    margin = Cm(1.27) if landscape else Cm(2.0)
+    section.left_margin = section.right_margin = margin
+    section.top_margin = section.bottom_margin = Cm(1.5) if landscape else Cm(2.0)
+    section.header_distance = section.footer_distance = Cm(0.8)
+
+
+def _plain_font(style_element: object, name: str) -> None:
+    # Built-in styles name theme fonts (asciiTheme...), which Word prefers over w:ascii:
+    # drop them so the house font is really used.
+    rpr = style_element.get_or_add_rPr()  # type: ignore[attr-defined]
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), name)
+
+
+def _house_styles(doc: Document) -> None:
+    styles = doc.styles
+    normal = styles["Normal"]
+    _plain_font(normal.element, FONT)
+    normal.font.size = Pt(10.5)
+    normal.font.color.rgb = INK
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.1
+    # British English, so spell-checkers and screen readers read "organisation" correctly.
+    rpr = normal.element.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-GB")
+    rpr.append(lang)
+    for name, size, space_before in (
+        ("Title", 24, 0),
+        ("Subtitle", 14, 0),
+        ("Heading 1", 15, 14),
+        ("Heading 2", 12.5, 10),
+        ("Heading 3", 11, 8),
+    ):
+        style = styles[name]
+        _plain_font(style.element, FONT)
+        style.font.size = Pt(size)
+        style.font.color.rgb = HEADING_INK
+        style.font.italic = False
+        style.paragraph_format.space_before = Pt(space_before)
+        style.paragraph_format.space_after = Pt(6 if name.startswith("Heading") else 4)
+    styles["Title"].font.bold = True
+    # The default Title has a bottom border and tight spacing meant for Cambria: keep it plain.
+    title_ppr = styles["Title"].element.pPr
+    if title_ppr is not None:
+        for border in title_ppr.findall(qn("w:pBdr")):
+            title_ppr.remove(border)
+    for name, size, colour, bold in (
+        (TABLE_TEXT, 8.5, INK, False),
+        (TABLE_NOTE, 7.5, MUTED, False),
+        (TABLE_HEAD, 8.5, RGBColor(0xFF, 0xFF, 0xFF), True),
+    ):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.font.size = Pt(size)
+        style.font.color.rgb = colour
+        style.font.bold = bold
+        style.paragraph_format.space_before = Pt(0)
+        style.paragraph_format.space_after = Pt(1)
+        style.paragraph_format.line_spacing = 1.0
+    styles[TABLE_NOTE].paragraph_format.space_before = Pt(1)
+
+
+def add_section(doc: Document, heading: str, *, landscape: bool, level: int = 1) -> Paragraph:
+    """Start a new page section (A4, portrait or landscape) that opens with a heading."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    _set_page(section, landscape=landscape)
+    # LibreOffice drops the orientation of a section whose first element is a table: a heading
+    # first keeps it, and gives the navigation pane an entry.
+    return add_heading(doc, heading, level)
+
+
+def add_heading(doc: Document, text: str, level: int) -> Paragraph:
+    """A real 'Heading N' (or 'Title' at level 0) paragraph, so navigation panes list it."""
+    heading: Paragraph = doc.add_heading(text, level)
+    return heading
+
+
+def add_paragraph(
+    doc: Document,
+    text: str = "",
+    *,
+    bold_lead: str | None = None,
+    style: str | None = None,
+    muted: bool = False,
+    italic: bool = False,
+) -> Paragraph:
+    """A paragraph of body text, optionally led by a bold phrase ("Owner: ...")."""
+    paragraph = doc.add_paragraph(style=style)
+    if bold_lead:
+        paragraph.add_run(bold_lead).bold = True
+    run = paragraph.add_run(text)
+    run.italic = italic or None
+    if muted:
+        run.font.color.rgb = MUTED
+    return paragraph
+
+
+def add_bullet(doc: Document, text: str, *, bold_lead: str | None = None) -> Paragraph:
+    """A bulleted list item ('List Bullet' style)."""
+    return add_paragraph(doc, text, bold_lead=bold_lead, style="List Bullet")
+
+
+def add_footer(doc: Document, text: str) -> None:
+    """Footer text and 'Page N of M' on every page (later sections inherit the first footer)."""
+    footer = doc.sections[0].footer
+    paragraph = footer.paragraphs[0]
+    paragraph.style = doc.styles[TABLE_NOTE]
+    paragraph.add_run(f"{text}    Page ")
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" of ")
+    _field(paragraph, "NUMPAGES")
+
+
+def _field(paragraph: Paragraph, code: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {code} ")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+
+def add_table(
+    doc: Document,
+    headers: Sequence[str],
+    widths_cm: Sequence[float],
+    *,
+    caption: str,
+    description: str | None = None,
+) -> Table:
+    """A fixed-width table with a shaded header row that repeats on every page.
+
+    caption and description are the table's alt text, read out by screen readers.
+    """
+    if len(headers) != len(widths_cm):
+        raise ValueError("one width per header")
+    table: Table = doc.add_table(rows=1, cols=len(headers))
+    table.style = doc.styles[TABLE_STYLE]
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.table_direction = WD_TABLE_DIRECTION.LTR
+    # Fixed layout: Word keeps our widths instead of fitting columns to their text.
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        tbl_pr.append(layout)
+    layout.set(qn("w:type"), "fixed")
+    total = OxmlElement("w:tblW")
+    total.set(qn("w:w"), str(sum(int(Cm(w).twips) for w in widths_cm)))
+    total.set(qn("w:type"), "dxa")
+    existing = tbl_pr.find(qn("w:tblW"))
+    if existing is not None:
+        tbl_pr.remove(existing)
+    tbl_pr.append(total)
+    for tag, value in (("w:tblCaption", caption), ("w:tblDescription", description)):
+        if value:
+            element = OxmlElement(tag)
+            element.set(qn("w:val"), value)
+            tbl_pr.append(element)
+    _reorder_tbl_pr(tbl_pr)
+    # LibreOffice reads the grid (columns), Word reads each cell: set both.
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+    header = table.rows[0]
+    tr_pr = header._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        flag = OxmlElement(tag)
+        tr_pr.append(flag)
+    heading_style = doc.styles[TABLE_HEAD]
+    for cell, text, width in zip(header.cells, headers, widths_cm, strict=True):
+        cell.width = Cm(width)
+        paragraph = cell.paragraphs[0]
+        paragraph.style = heading_style
+        paragraph.add_run(text)
+        shade_cell(cell, HEADER_FILL)
+    return table
+
+
+# Schema order of w:tblPr children: Word refuses a file whose elements are out of order.
+_TBL_PR_ORDER = [
+    qn(f"w:{t}")
+    for t in (
+        "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+        "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+        "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+    )
+]  # fmt: skip
+
+
+def _reorder_tbl_pr(tbl_pr: object) -> None:
+    children = list(tbl_pr)  # type: ignore[call-overload]
+    rank = {tag: i for i, tag in enumerate(_TBL_PR_ORDER)}
+    children.sort(key=lambda e: rank.get(e.tag, len(rank)))
+    for child in children:
+        tbl_pr.append(child)  # type: ignore[attr-defined]
+
+
+def add_row(table: Table, widths_cm: Sequence[float]) -> list[_Cell]:
+    """A new body row; its cells, each with its column's fixed width."""
+    tr = table.add_row()._tr  # type: ignore[no-untyped-call]
+    # row.cells walks the whole table on older python-docx: wrap the new row's cells directly.
+    cells = [_Cell(tc, table) for tc in tr.tc_lst]
+    for cell, width in zip(cells, widths_cm, strict=True):
+        cell.width = Cm(width)
+    return cells
+
+
+def write_cell(
+    cell: _Cell,
+    text: str | Sequence[str],
+    *,
+    note: str | None = None,
+    bold: bool = False,
+    fill: str | None = None,
+    white: bool = False,
+    centre: bool = False,
+) -> None:
+    """Fill a cell: its text (a line or several paragraphs), a small grey note, a shading."""
+    lines = [text] if isinstance(text, str) else list(text) or [""]
+    first = cell.paragraphs[0]
+    for i, line in enumerate(lines):
+        paragraph = first if i == 0 else cell.add_paragraph()
+        _style(paragraph, TABLE_TEXT)
+        run = paragraph.add_run(line)
+        if bold:
+            run.bold = True
+        if white:
+            run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        if centre:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if note:
+        paragraph = cell.add_paragraph()
+        _style(paragraph, TABLE_NOTE)
+        paragraph.add_run(note)
+        if centre:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if fill:
+        shade_cell(cell, fill)
+
+
+def _style(paragraph: Paragraph, style_id: str) -> None:
+    # Set the style id directly: looking a style up by name on every cell is the slow part
+    # of a 200-row table. Our own styles' ids are their names without spaces.
+    paragraph._p.get_or_add_pPr().style = style_id.replace(" ", "")
+
+
+def shade_cell(cell: _Cell, fill: str) -> None:
+    """Shade a cell with a solid colour (RRGGBB): one w:shd per cell, replacing any before."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    for old in tc_pr.findall(qn("w:shd")):
+        tc_pr.remove(old)
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill.upper())
+    # w:shd comes after the width, borders and merges in tcPr and before the alignment.
+    anchor = None
+    for tag in ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"):
+        anchor = tc_pr.find(qn(tag))
+        if anchor is not None:
+            break
+    if anchor is not None:
+        anchor.addprevious(shd)
+    else:
+        tc_pr.append(shd)
+
+
+def merge_down(cell: _Cell, *, first: bool) -> None:
+    """Mark a cell as the start (first=True) or a continuation of a vertical merge."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    merge = OxmlElement("w:vMerge")
+    if first:
+        merge.set(qn("w:val"), "restart")
+    # vMerge sits after gridSpan/hMerge and before borders and shading in tcPr.
+    width = tc_pr.find(qn("w:tcW"))
+    if width is not None:
+        width.addnext(merge)
+    else:
+        tc_pr.insert(0, merge)
+
+
+# -- saving ------------------------------------------------------------------------------------
+
+
+def save_atomically(doc: Document, path: Path) -> Path:
+    """Save to a temporary file beside path, then rename: never a half-written document."""
+    path = Path(path)
+    folder = path.parent
+    try:
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=".docx.part", dir=folder
+        )
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write in {folder} ({e.strerror})") from None
+    temp = Path(temp_name)
+    try:
+        os.close(handle)
+        doc.save(str(temp))
+        # mkstemp makes the file private (0600); give it the mode a normal new file would get.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, path)
+    except OSError as e:
+        temp.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot be written ({e.strerror})") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return path
