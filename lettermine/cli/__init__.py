@@ -58,6 +58,7 @@ def main() -> None:
 def _register() -> None:
     # Importing a module registers its commands on `app`.
     from lettermine.cli import letters  # noqa: F401
+    from lettermine.cli import documents  # noqa: F401
     from lettermine.cli import actions  # noqa: F401
 
 
