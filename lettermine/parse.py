@@ -15,14 +15,18 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ("jtai", r"joint targeted area inspection|\bjtai\b"),
     ("monitoring_visit", r"monitoring visit"),
     ("focused_visit", r"focused visit"),
-    ("ilacs", r"inspection of .{0,120}local authority children's services"),
+    (
+        "ilacs",
+        r"inspection of .{0,120}local authority children's services|inspection of children's "
+        r"social care services|the impact of leaders on social work practice",
+    ),
     ("sif", r"inspection of services for children in need of help and protection"),
 )
 
 
 def detect_kind(text: str) -> str:
     """The kind of an Ofsted letter or report from its opening text, or 'other'."""
-    head = text[:6000].lower().replace("\u2019", "'")
+    head = re.sub(r"\s+", " ", text[:6000].lower().replace("\u2019", "'"))  # titles wrap
     # The title names the kind; a later mention ("since the second monitoring visit", "the JTAI
     # in 2018") is about another visit, so the earliest mention wins.
     found = [
