@@ -124,7 +124,9 @@ _NAME_STOP = {
     "Her", "His", "Majesty's", "Majesty’s", "Majestys", "Inspector", "Inspectors", "HMI", "The",
     "Senior", "Ofsted", "Lead", "Team", "Social", "Care", "Regulatory", "Inspection", "Manager",
     "And", "Visit", "This", "Chief", "National", "Director", "Deputy", "Children's", "Children’s",
-    "Quality", "Assurance",
+    "Quality", "Assurance", "Commission", "Inspectorate", "Constabulary", "Fire", "Rescue",
+    "Services", "Probation", "Police", "Council", "Board", "Trust", "Partnership", "Health",
+    "Integrated", "Local", "Authority", "Education", "Skills", "Justice",
 }  # fmt: skip
 _NAME_WORD = r"(?:Mc|Mac|O['’]|D['’])?[A-Z][a-zA-Z'’]*(?:-[A-Za-z][a-zA-Z'’]*)?"
 
@@ -365,9 +367,8 @@ def _authority(subject: str | None, opening: str, lines: list[_Line]) -> str | N
         )
         if m:
             candidates.append(m.group(1))
-        m = re.search(r"\bin\s+(.+)$", subject)
-        if m:
-            candidates.append(m.group(1))
+        # "Joint targeted area inspection of the multi-agency response to ... in Dorset"
+        candidates.extend(re.findall(r"\bin\s+(?=(.+)$)", subject)[::-1])
         m = re.search(r"visit to\s+(.+)$", subject, re.IGNORECASE)
         if m:
             candidates.append(m.group(1))
@@ -691,55 +692,66 @@ def _generic_heading(line: _Line, prev: _Line | None, nxt: _Line | None) -> bool
 
 
 def _units(blocks: list[_Block], kind: str, warnings: list[str]) -> list[Unit]:
+    """Areas for improvement, priority actions and findings, in the order printed."""
     units: list[Unit] = []
     role: str | None = None
     section: str | None = None
     number = 0
-    seen_finding_heading = False
-    # Paragraphs in a section that is really a list (bullets) are its lead-in, not units.
+    listed = False  # whether the current section has had a bullet yet
     for idx, block in enumerate(blocks):
         if block.kind == "heading":
-            heading = block.lines[0].text
-            new_role = block.role
-            if (
-                new_role == "other"
-                and seen_finding_heading
-                and not _OTHER_HEADING.match(_key(heading))
-            ):
-                new_role = "finding"  # an unlisted heading inside the findings: a sub-section
-            if new_role == "afi" and kind != "jtai" and _has(units, "area_for_improvement"):
-                new_role = (
-                    "finding"  # a second improvement heading inside the findings: a sub-section
-                )
-            if new_role == "priority":
-                number = 0  # letters number findings afresh after a priority-action list
-            role, section = new_role, _clean_heading(heading)
-            seen_finding_heading = seen_finding_heading or role == "finding"
+            role = _section_role(block, role, kind, units)
+            section, listed = _clean_heading(block.lines[0].text), False
+            if role == "priority":
+                number = 0  # letters number their findings afresh after a priority-action list
             continue
         text = block.text
+        if not text:
+            continue  # a bullet with nothing after it
         if _CLOSING.match(text):
             break
-        if role is None or role == "other":
+        if role in (None, "other") or _is_procedural(text):
             continue
-        if _is_procedural(text):
-            continue
+        if role in ("afi", "priority") and block.kind == "para" and listed and kind != "jtai":
+            # Prose after the list with no heading between: the findings heading is missing.
+            warnings.append("no heading between the areas for improvement and the findings")
+            role, section = "finding", None
+        listed = listed or block.kind == "bullet"
         if role in ("afi", "priority"):
-            if block.kind == "bullet" or (kind == "jtai" and not _section_has_bullets(blocks, idx)):
-                if block.kind == "para" and text.endswith(":"):
-                    continue
-                units.append(
-                    Unit(
-                        "priority_action" if role == "priority" else "area_for_improvement",
-                        text,
-                        section,
-                    )
-                )
+            if _is_list_item(blocks, idx, kind):
+                unit_kind = "priority_action" if role == "priority" else "area_for_improvement"
+                units.append(Unit(unit_kind, text, section))
             continue
         if block.kind == "para" and text.endswith(":") and _next_is_bullet(blocks, idx):
             continue  # a lead-in to a list
         number += 1
         units.append(Unit("finding", text, section, number))
     return units
+
+
+def _section_role(block: _Block, current: str | None, kind: str, units: list[Unit]) -> str:
+    """The role of the section a heading opens, given what came before it."""
+    role = block.role
+    if (
+        role == "other"
+        and current == "finding"
+        and not _OTHER_HEADING.match(_key(block.lines[0].text))
+    ):
+        return "finding"  # an unlisted heading inside the findings: a sub-section
+    if role == "afi" and kind != "jtai" and _has(units, "area_for_improvement"):
+        # A second improvement heading ("Areas for improvement" among the findings of a letter
+        # that already listed what needs to improve) heads findings, not a second list.
+        return "finding"
+    return role
+
+
+def _is_list_item(blocks: list[_Block], idx: int, kind: str) -> bool:
+    """Whether a block under an improvement heading is one of its items, not a lead-in."""
+    block = blocks[idx]
+    if block.kind == "bullet":
+        return True
+    # JTAI letters set out their areas for improvement as paragraphs.
+    return kind == "jtai" and not block.text.endswith(":") and not _section_has_bullets(blocks, idx)
 
 
 def _has(units: list[Unit], kind: str) -> bool:
@@ -776,11 +788,22 @@ def _is_procedural(text: str) -> bool:
     return bool(_PROCEDURAL.search(text) and _PROCEDURAL_CONTEXT.search(text))
 
 
+_LABELS = {
+    "local_authority": "local authority name",
+    "inspection_start": "visit dates",
+    "published": "letter date",
+    "lead_inspector": "lead inspector",
+}
+
+
 def _warn_missing(letter: Letter) -> None:
-    for name in ("local_authority", "inspection_start", "published", "lead_inspector"):
+    """Say what could not be read, so that a person knows what to check."""
+    # JTAI letters are signed by each inspectorate's director and name no lead inspector.
+    wanted = [k for k in _LABELS if not (k == "lead_inspector" and letter.kind == "jtai")]
+    for name in wanted:
         if getattr(letter, name) is None:
-            letter.warnings.append(f"no {name.replace('_', ' ')} found")
-    if not any(u.kind == "finding" for u in letter.units):
-        letter.warnings.append("no findings found: unrecognised layout?")
-    if not any(u.kind in ("area_for_improvement", "priority_action") for u in letter.units):
+            letter.warnings.append(f"no {_LABELS[name]} found")
+    if not _has(letter.units, "finding"):
+        letter.warnings.append("no findings found: an unrecognised layout?")
+    if not (_has(letter.units, "area_for_improvement") or _has(letter.units, "priority_action")):
         letter.warnings.append("no areas for improvement or priority actions found")

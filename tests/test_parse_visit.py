@@ -1,0 +1,400 @@
+"""Focused visit, monitoring visit and JTAI letters: the sample letters, small made-up texts and
+(where ../shared is present) the 133 real focused visit letters."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lettermine.authorities import canonical_authority
+from lettermine.extract import read_text
+from lettermine.parse import detect_kind, parse_letter
+from lettermine.parse_visit import parse_visit
+from lettermine.records import Letter, Unit
+
+LETTERS = Path(__file__).resolve().parents[1] / "letters"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+FOCUSED = SHARED / "corpus" / "focused" / "pdf"
+GOLD = SHARED / "corpus" / "gold" / "focused"
+
+needs_shared = pytest.mark.skipif(
+    not FOCUSED.is_dir(), reason="../shared is absent: the corpus tests need the real letters"
+)
+
+
+@cache
+def sample(name: str) -> tuple[str, Letter]:
+    """A sample letter's text (through extract.read_text, as ingest reads it) and its parse."""
+    text = read_text(LETTERS / name)
+    return text, parse_letter(text)
+
+
+def units(letter: Letter, kind: str) -> list[Unit]:
+    return [u for u in letter.units if u.kind == kind]
+
+
+def needs_paragraph_breaks(text: str) -> None:
+    """Mark a test as expected to fail until extract.read_text marks paragraph breaks."""
+    if "\n\n" not in text.strip():
+        pytest.xfail("extract.read_text does not yet mark paragraph breaks in PDFs")
+
+
+# --- The real North East Lincolnshire letter (June 2021, plain text) ---------------------------
+
+NEL_2021 = "north-east-lincolnshire-2021-06-focused-visit.txt"
+
+
+def test_focused_visit_sample_metadata() -> None:
+    _, letter = sample(NEL_2021)
+    assert letter.kind == "focused_visit"
+    assert letter.local_authority == "North East Lincolnshire"
+    assert letter.authority == "North East Lincolnshire"
+    assert (letter.inspection_start, letter.inspection_end) == ("2021-05-05", "2021-05-06")
+    assert letter.published == "2021-06-18"
+    assert letter.lead_inspector == "Louise Hollick"
+    assert len(letter.inspectors) == 5
+    assert letter.inspectors[-1] == "Chris Smith"
+    assert letter.focus is not None and "COVID-19" in letter.focus
+    assert letter.warnings == []
+
+
+def test_focused_visit_sample_units() -> None:
+    _, letter = sample(NEL_2021)
+    afis = units(letter, "area_for_improvement")
+    findings = units(letter, "finding")
+    assert len(afis) == 2
+    assert units(letter, "priority_action") == []
+    assert afis[0].text.startswith("the sufficiency and stability")
+    assert len(findings) == 22
+    assert [f.number for f in findings] == list(range(1, 23))
+    assert {f.section for f in findings} == {"Findings"}
+    # A bullet broken by a blank line in the text file is still one finding.
+    assert findings[0].text.endswith("slower than planned.")
+    # Closing paragraph and signature are not units.
+    assert not any("Ofsted will take" in u.text or "Hollick" in u.text for u in letter.units)
+
+
+# --- Invented monitoring visit (July 2022, PDF with page numbers and a running header) ----------
+
+MONITORING = "north-east-lincolnshire-2022-07-monitoring-visit.pdf"
+
+
+def test_monitoring_visit_sample_metadata() -> None:
+    _, letter = sample(MONITORING)
+    assert letter.kind == "monitoring_visit"
+    assert letter.authority == "North East Lincolnshire"
+    assert (letter.inspection_start, letter.inspection_end) == ("2022-06-21", "2022-06-22")
+    assert letter.published == "2022-07-19"
+    assert letter.lead_inspector == "Hannah Oakes"
+    assert letter.inspectors == ["Hannah Oakes", "Daniel Osei"]
+    assert letter.focus is not None and letter.focus.startswith("the progress made")
+
+
+def test_monitoring_visit_sample_units() -> None:
+    _, letter = sample(MONITORING)
+    actions = units(letter, "priority_action")
+    assert len(actions) == 2
+    assert actions[1].text.startswith("The stability of the social work workforce")
+    assert units(letter, "area_for_improvement") == []
+    findings = units(letter, "finding")
+    assert findings[0].section == "Headline findings"
+    assert findings[-1].section == "Findings and evaluation of progress"
+    # The bullets under "Areas covered by the visit" say what was looked at: not findings.
+    assert not any(u.text.startswith("the timeliness") for u in letter.units)
+    # Page furniture does not leak into the units.
+    assert not any("Sample for lettermine" in u.text for u in letter.units)
+
+
+def test_monitoring_visit_sample_finding_count() -> None:
+    text, letter = sample(MONITORING)
+    needs_paragraph_breaks(text)
+    assert len(units(letter, "finding")) == 13
+
+
+# --- Invented JTAI letter (September 2023, Word document) --------------------------------------
+
+JTAI = "north-east-lincolnshire-2023-09-jtai.docx"
+
+
+def test_jtai_sample_metadata() -> None:
+    _, letter = sample(JTAI)
+    assert letter.kind == "jtai"
+    assert letter.authority == "North East Lincolnshire"
+    assert (letter.inspection_start, letter.inspection_end) == ("2023-07-10", "2023-07-14")
+    assert letter.published == "2023-09-06"
+    # Signed by the four inspectorates; a JTAI letter names no lead inspector.
+    assert letter.inspectors == ["Ruth Kavanagh", "Sanjay Mistry", "Eleanor Pryce", "Marcus Feld"]
+    assert letter.lead_inspector is None
+    assert letter.warnings == []
+
+
+def test_jtai_sample_units() -> None:
+    _, letter = sample(JTAI)
+    afis = units(letter, "area_for_improvement")
+    findings = units(letter, "finding")
+    # Three bullets under "What needs to improve?", four paragraphs under "Areas for improvement".
+    assert [a.section for a in afis] == ["What needs to improve?"] * 3 + [
+        "Areas for improvement"
+    ] * 4
+    assert [f.section for f in findings] == (
+        ["Headline findings"] * 2 + ["Strengths"] * 5 + ["Case study: highly effective practice"]
+    )
+    # The introduction and the "Next steps" request are not units.
+    assert not any("ProtectionOfChildren" in u.text or "summarises" in u.text for u in letter.units)
+
+
+def test_inspection_report_sample_is_not_a_visit() -> None:
+    text = read_text(LETTERS / "brackwater-2023-01-inspection.pdf")
+    if "Inspection of Brackwater" not in text:
+        pytest.xfail("extract.read_text drops the report's title along with the running footer")
+    assert detect_kind(text) == "ilacs"
+
+
+# --- Small invented texts: one behaviour each ---------------------------------------------------
+
+HEAD = """Ofsted
+Piccadilly Gate
+Store Street
+Manchester
+M1 2WD
+2 March 2020
+Director of Children's Services
+Brackwater Borough Council
+Dear Director
+Focused visit to Wokingham children's services
+This letter summarises the findings of the focused visit to Wokingham children's services on
+4 and 5 February 2020. Her Majesty's Inspectors were Ann Example and Ben Sample.
+"""
+TAIL = """Ofsted will take the findings from this focused visit into account when planning your next
+inspection or visit.
+Yours sincerely
+Ann Example
+Her Majesty's Inspector
+"""
+
+
+def test_bullets_run_together_with_text_are_split() -> None:
+    text = HEAD + (
+        "What needs to improve in this area of social work practice\n"
+        "The following areas need attention:\u25fc the timeliness of plans\n"
+        "\u25fc the quality of supervision.\nFindings\n\u25fc Plans are late.\n" + TAIL
+    )
+    letter = parse_visit(text, "focused_visit")
+    assert [u.text for u in units(letter, "area_for_improvement")] == [
+        "the timeliness of plans",
+        "the quality of supervision.",
+    ]
+    assert [u.text for u in units(letter, "finding")] == ["Plans are late."]
+
+
+def test_letterhead_in_the_middle_of_a_finding_is_removed() -> None:
+    text = HEAD + (
+        "Findings\n\u25fc Managers review the work of\nPiccadilly Gate\nStore Street\n"
+        "Manchester\nM1 2WD\nwww.gov.uk/ofsted\fsocial workers every month.\n" + TAIL
+    )
+    letter = parse_visit(text, "focused_visit")
+    assert [u.text for u in letter.units] == [
+        "Managers review the work of social workers every month."
+    ]
+
+
+def test_line_end_hyphen_marks_keep_compound_words() -> None:
+    text = (
+        HEAD
+        + "Findings\n\u25fc Decision\ufffemaking is timely and multi-\nagency work is strong.\n"
+    )
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert (
+        units(letter, "finding")[0].text
+        == "Decision-making is timely and multi-agency work is strong."
+    )
+
+
+def test_footnote_at_the_foot_of_a_page_is_not_part_of_a_finding() -> None:
+    text = HEAD + (
+        "What needs to improve in this area of social work practice?1\n\u25fc Plans.\n"
+        "Main findings\nFirst finding ends here.\n"
+        "1 The areas for improvement are cross-referenced with the national framework.\f"
+        "Second finding starts on a new page.\n" + TAIL
+    )
+    letter = parse_visit(text, "focused_visit")
+    assert not any("cross-referenced" in u.text for u in letter.units)
+    assert (
+        units(letter, "area_for_improvement")[0].section
+        == "What needs to improve in this area of social work practice?"
+    )
+
+
+def test_priority_actions_are_kept_apart_and_restart_the_finding_numbers() -> None:
+    text = HEAD + (
+        "Overview\nThings are poor.\n\nLeaders know it.\n\nAreas for priority action\n"
+        "The local authority must act on:\n\u25fc Assessment quality.\n"
+        "What needs to improve in this area of social work practice\n\u25fc Audits.\n"
+        "Findings\n\u25fc One.\n\u25fc Two.\n"
+        "Where a focused visit results in an area for priority action, Ofsted requires you to\n"
+        "submit an action plan within 70 working days of receiving this letter.\n" + TAIL
+    )
+    letter = parse_visit(text, "focused_visit")
+    assert [u.text for u in units(letter, "priority_action")] == ["Assessment quality."]
+    assert [u.text for u in units(letter, "area_for_improvement")] == ["Audits."]
+    findings = units(letter, "finding")
+    assert [(f.section, f.number) for f in findings] == [
+        ("Overview", 1),
+        ("Overview", 2),
+        ("Findings", 1),
+        ("Findings", 2),
+    ]
+
+
+def test_second_improvement_heading_inside_findings_heads_findings() -> None:
+    text = HEAD + (
+        "What needs to improve in this area of social work practice\n\u25fc Audits.\n"
+        "Findings\n\u25fc Good work.\nAreas for improvement\n\u25fc Weak plans.\n" + TAIL
+    )
+    letter = parse_visit(text, "focused_visit")
+    assert [u.text for u in units(letter, "area_for_improvement")] == ["Audits."]
+    assert [(u.section, u.text) for u in units(letter, "finding")] == [
+        ("Findings", "Good work."),
+        ("Areas for improvement", "Weak plans."),
+    ]
+
+
+def test_visit_dates_printed_without_a_year_take_the_letter_year() -> None:
+    text = HEAD.replace("4 and 5 February 2020", "13 and 14 February")
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert (letter.inspection_start, letter.inspection_end) == ("2020-02-13", "2020-02-14")
+
+
+def test_inspectors_named_in_other_ways() -> None:
+    text = HEAD.replace(
+        "Her Majesty's Inspectors were Ann Example and Ben Sample.",
+        "The inspectors were Ann Example, HMI, and Ben McSample, Senior HMI.",
+    )
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert letter.inspectors == ["Ann Example", "Ben McSample"]
+    assert letter.lead_inspector == "Ann Example"
+    assert letter.authority == canonical_authority("Wokingham")
+
+
+def test_unknown_layout_keeps_what_it_can_and_warns() -> None:
+    letter = parse_visit("Dear Sir\nWe looked at things.\nYours sincerely\n", "monitoring_visit")
+    assert letter.kind == "monitoring_visit"
+    assert letter.units == []
+    assert "no findings found: an unrecognised layout?" in letter.warnings
+    assert "no visit dates found" in letter.warnings
+
+
+def test_empty_text_warns() -> None:
+    assert parse_visit("", "focused_visit").warnings == ["no text to read"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Findings",
+                "Overview",
+                "Headline findings",
+                "What needs to improve?",
+                "Areas for priority action",
+                "\u25fc An item.",
+                "\u25fc",
+                "A sentence.",
+                "a continuation",
+                "",
+                "\f",
+                "Yours sincerely",
+                "Dear Ms X",
+                "3 June 2021",
+                "Piccadilly Gate",
+                "1 A footnote about the national framework.",
+                "Strengths",
+                "This letter summarises the findings of a focused visit on 1 and 2 May 2021.",
+            ]
+        )
+        | st.text(max_size=40),
+        max_size=40,
+    )
+)
+def test_any_text_parses_without_crashing(lines: list[str]) -> None:
+    letter = parse_visit("\n".join(lines), "focused_visit")
+    assert all(u.text.strip() for u in letter.units)
+    assert all(
+        u.kind in ("finding", "area_for_improvement", "priority_action") for u in letter.units
+    )
+
+
+# --- The real focused visit letters ------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@cache
+def corpus() -> list[tuple[dict[str, object], str, Letter]]:
+    out = []
+    for pdf in sorted(FOCUSED.glob("*.pdf")):
+        text = read_text(pdf)
+        gold_path = GOLD / f"{pdf.stem}.json"
+        gold = json.loads(gold_path.read_text()) if gold_path.exists() else {}
+        out.append((gold, detect_kind(text), parse_letter(text)))
+    return out
+
+
+@needs_shared
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_every_focused_visit_letter_parses_as_one() -> None:
+    letters = corpus()
+    assert len(letters) == 133
+    assert [kind for _, kind, _ in letters] == ["focused_visit"] * len(letters)
+    assert all(letter.kind == "focused_visit" for _, _, letter in letters)
+
+
+@needs_shared
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "unit_kind, key",
+    [("area_for_improvement", "areas_for_improvement"), ("priority_action", "priority_actions")],
+)
+def test_focused_visit_lists_match_gold(unit_kind: str, key: str) -> None:
+    found = expected = matched = 0
+    for gold, _, letter in corpus():
+        got = {_norm(u.text) for u in units(letter, unit_kind)}
+        want = {_norm(str(x["text"])) for x in gold.get(key) or []}  # type: ignore[attr-defined]
+        found, expected, matched = found + len(got), expected + len(want), matched + len(got & want)
+    assert matched / found >= 0.98 and matched / expected >= 0.98
+
+
+@needs_shared
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_focused_visit_metadata_matches_gold() -> None:
+    letters = corpus()
+    checks = [_metadata_checks(gold, letter) for gold, _, letter in letters]
+    for name in checks[0]:
+        right = sum(check[name] for check in checks)
+        assert right / len(letters) >= 0.98, name
+
+
+def _metadata_checks(gold: dict[str, object], letter: Letter) -> dict[str, bool]:
+    printed = str(gold["local_authority"])
+    return {
+        "authority": canonical_authority(letter.local_authority) == canonical_authority(printed),
+        "visit_start": letter.inspection_start == gold["visit_start"],
+        "visit_end": letter.inspection_end == gold["visit_end"],
+        "letter_date": letter.published == gold["letter_date"],
+        "lead_inspector": letter.lead_inspector == gold["lead_inspector"],
+        "inspectors": letter.inspectors == gold["inspectors"],
+    }
