@@ -642,11 +642,24 @@ def _text_width(text: str) -> int:
 
 
 def _line_width(body: list[_Line]) -> int:
-    """The width of a full line: most wrapped lines come close to it."""
+    """The measure: the width past which a line must wrap.
+
+    A line broken mid-sentence was too full to take the next word, so the width of such a line
+    plus the next line's first word is just over the measure; a low percentile of those widths
+    estimates it (glyph widths are approximate, so the very lowest are noise).
+    """
+    overfull = sorted(
+        _text_width(f"{a.text} {b.text.split(' ', 1)[0]}")
+        for a, b in zip(body, body[1:], strict=False)
+        if len(a.text) > 30
+        and a.page == b.page
+        and not _TERMINAL.search(a.text)
+        and not b.text.startswith(BULLET)
+    )
+    if len(overfull) >= 10:
+        return overfull[len(overfull) // 20]
     widths = sorted(_text_width(x.text) for x in body if len(x.text) > 30)
-    if not widths:
-        return 40000
-    return widths[int(len(widths) * 0.9)]
+    return int(widths[int(len(widths) * 0.9)] * 0.96) if widths else 40000
 
 
 def _starts_paragraph(
@@ -669,7 +682,7 @@ def _starts_paragraph(
     if not _TERMINAL.search(prev.text) or not re.match(r"[A-Z0-9\u2018\u201c'\"(]", line.text):
         return False
     first_word = line.text.split(" ", 1)[0]
-    return _text_width(f"{prev.text} {first_word}") < width * 0.96
+    return _text_width(f"{prev.text} {first_word}") < width
 
 
 def _generic_heading(line: _Line, prev: _Line | None, nxt: _Line | None) -> bool:
