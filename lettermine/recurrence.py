@@ -1,13 +1,19 @@
 """Recurring areas: for each area for improvement, the same authority's earlier areas it repeats.
 
-Two areas match when
-- their words agree: Dice coefficient of their content words >= TEXT_MATCH, with at least two
-  content words shared; or
-- their themes agree and their words confirm it: the same main (highest-scored) theme, theme
-  sets overlapping by Jaccard >= THEME_MATCH, and at least one content word shared. Themes alone
-  are too broad ("workforce" covers training and caseload stability alike), hence the word.
+Two areas match ("by") when
+- text: their words agree: Dice coefficient of their content words >= TEXT_MATCH, with at least
+  two content words shared;
+- key word: their heads (the words before the first comma, colon or "to enable", "so that",
+  "including"...: the concern itself, not its purpose) share a rare word (one found in at most
+  RARE_SHARE of all areas in the database, and at least in RARE_MIN) and overlap by half or more
+  of the shorter head: "The size of caseloads for all social workers..." and "social worker
+  caseloads, to enable...";
+- themes: their themes agree and their words confirm it: the same main (highest-scored) theme,
+  theme sets overlapping by Jaccard >= THEME_MATCH, and at least one content word shared. Themes
+  alone are too broad ("workforce" covers training and caseload stability alike), hence the word.
 
-Pure Python: an authority has a few dozen areas, so comparing every pair is instant.
+`score` only orders an area's matches. Pure Python: an authority has a few dozen areas, so
+comparing every pair is instant.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from lettermine.letters import effective_themes, unit_ref
 
 THEME_MATCH = 0.5
 TEXT_MATCH = 0.35
+RARE_SHARE = 0.03
+RARE_MIN = 3
 AREA_KINDS = ("area_for_improvement", "priority_action")
 
 # Words every area shares ("the quality of ... for children") carry no topic, so they are dropped
@@ -33,7 +41,15 @@ STOPWORDS = frozenset(
     child children childrens young people person persons family families social work worker
     workers practice quality effective effectiveness ensure ensuring improve improved
     improvement make making level levels consistent consistency consistently sure need needs
-    help use timely timeliness care support impact outcome outcomes""".split()
+    help use timely timeliness care support impact outcome outcomes extent identification
+    identify response understanding understand arrangement arrangements provision availability
+    range number""".split()
+)
+# Where the concern ends and its purpose or detail begins.
+_HEAD_END = re.compile(
+    r"[,;:(]| to enable | to ensure | so that | in order | to demonstrate | to inform | to help "
+    r"| including | particularly | which ",
+    re.IGNORECASE,
 )
 # Since 2025 ILACS areas end with "(outcome 3, national framework)" or "(enabler: ...)": a
 # cross-reference, not part of the concern.
@@ -64,6 +80,23 @@ def content_words(text: str) -> set[str]:
     return {stem(w) for w in re.findall(r"[a-z]+", text) if w not in STOPWORDS and len(w) > 2}
 
 
+def head_words(text: str) -> set[str]:
+    """The content words of the concern itself: the text before its purpose or detail."""
+    return content_words(_HEAD_END.split(text, maxsplit=1)[0])
+
+
+def rare_words(texts: Iterable[str]) -> frozenset[str]:
+    """Content words found in few of the texts (at most RARE_SHARE of them, or RARE_MIN)."""
+    counts: dict[str, int] = {}
+    n = 0
+    for text in texts:
+        n += 1
+        for word in content_words(text):
+            counts[word] = counts.get(word, 0) + 1
+    limit = max(RARE_MIN, RARE_SHARE * n)
+    return frozenset(w for w, c in counts.items() if c <= limit)
+
+
 def dice(a: Iterable[str], b: Iterable[str]) -> float:
     """Twice the shared items over the total items; 0 when both are empty."""
     left, right = set(a), set(b)
@@ -79,25 +112,34 @@ def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
 
 
 def match(
-    text_a: str, themes_a: Sequence[str], text_b: str, themes_b: Sequence[str]
+    text_a: str,
+    themes_a: Sequence[str],
+    text_b: str,
+    themes_b: Sequence[str],
+    rare: frozenset[str] = frozenset(),
 ) -> dict[str, Any] | None:
     """Why two areas count as the same concern, or None. Themes are best first."""
     words_a, words_b = content_words(text_a), content_words(text_b)
     shared_words = words_a & words_b
     text_score = dice(words_a, words_b)
     theme_score = jaccard(themes_a, themes_b)
-    by_text = text_score >= TEXT_MATCH and len(shared_words) >= 2
-    by_theme = (
-        bool(themes_a and themes_b)
-        and themes_a[0] == themes_b[0]
-        and theme_score >= THEME_MATCH
-        and bool(shared_words)
-    )
-    if not (by_text or by_theme):
+    head_a, head_b = head_words(text_a), head_words(text_b)
+    shared_head = head_a & head_b
+    head_score = len(shared_head) / min(len(head_a), len(head_b)) if shared_head else 0.0
+    routes = {
+        "text": text_score if text_score >= TEXT_MATCH and len(shared_words) >= 2 else None,
+        "key word": head_score / 2 if head_score >= 0.5 and shared_head & rare else None,
+        "themes": (text_score + theme_score) / 2
+        if themes_a and themes_b and themes_a[0] == themes_b[0]
+        and theme_score >= THEME_MATCH and shared_words
+        else None,
+    }  # fmt: skip
+    matched = {name: score for name, score in routes.items() if score is not None}
+    if not matched:
         return None
     return {
-        "by": "themes and text" if by_theme and by_text else ("themes" if by_theme else "text"),
-        "score": round(max(text_score, (text_score + theme_score) / 2 if by_theme else 0), 2),
+        "by": " and ".join(matched),
+        "score": round(max(matched.values()), 2),
         "shared_themes": sorted(set(themes_a) & set(themes_b)),
         "shared_words": sorted(shared_words),
         "theme_similarity": round(theme_score, 2),
@@ -148,6 +190,10 @@ def find_recurring(
 
     Letters without any date cannot be placed in time and are left out.
     """
+    # Rarity is judged over every authority's areas: the more letters, the better the judgement.
+    rare = rare_words(r[0] for r in conn.execute(
+        f"SELECT text FROM units WHERE kind IN ({','.join('?' * len(AREA_KINDS))})", AREA_KINDS
+    ))  # fmt: skip
     areas = [a for a in _areas(conn, authority) if a["date"]]
     for area in areas:
         area["codes"] = [t["code"] for t in area["themes"]] if use_themes else []
@@ -157,7 +203,7 @@ def find_recurring(
         for other in areas:
             if other["authority"] != area["authority"] or other["date"] >= area["date"]:
                 continue
-            why = match(area["text"], area["codes"], other["text"], other["codes"])
+            why = match(area["text"], area["codes"], other["text"], other["codes"], rare)
             if why:
                 earlier.append((other, why))
         if earlier:

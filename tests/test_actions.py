@@ -31,7 +31,7 @@ from lettermine.errors import InvalidInput
 from lettermine.letters import UnitThemes, save_letter
 from lettermine.migrations import migrations
 from lettermine.records import Letter, Unit
-from lettermine.recurrence import content_words, match
+from lettermine.recurrence import content_words, head_words, match, rare_words
 from lettermine.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -577,7 +577,7 @@ def test_recurring_finds_earlier_areas_and_their_actions(run: Run) -> None:
     assert [f["unit"] for f in found] == ["2:2"]
     earlier = found[0]["earlier"]
     assert [e["unit"] for e in earlier] == ["1:1"]
-    assert (earlier[0]["by"], earlier[0]["shared_themes"]) == ("themes", ["caseloads"])
+    assert (earlier[0]["by"], earlier[0]["shared_themes"]) == ("key word and themes", ["caseloads"])
     assert earlier[0]["actions"] == [
         {"id": action_id, "title": "Caseloads to 25", "status": "not_started"}
     ]
@@ -589,8 +589,9 @@ def test_recurring_finds_earlier_areas_and_their_actions(run: Run) -> None:
 
 
 def test_recurring_by_text_only(run: Run) -> None:
-    # the two caseload areas share only "caseload" and "direct": not enough words on their own
-    assert json.loads(run("recurring --text-only --json").stdout) == []
+    found = json.loads(run("recurring --text-only --json").stdout)
+    assert [(f["unit"], [e["unit"] for e in f["earlier"]]) for f in found] == [("2:2", ["1:1"])]
+    assert (found[0]["earlier"][0]["by"], found[0]["earlier"][0]["themes"]) == ("key word", [])
 
 
 def test_text_match() -> None:
@@ -607,6 +608,22 @@ def test_text_match() -> None:
     assert match("Permanence planning.", ["permanence"], "Quality of plans.", ["planning"]) is None
     # themes agree but not one word in common: themes alone are too broad
     assert match("Training for staff.", ["workforce"], "Stable teams.", ["workforce"]) is None
+    by_theme = match("Training for staff.", ["workforce"], "Staff turnover.", ["workforce", "x"])
+    assert by_theme is not None and by_theme["by"] == "themes"
+    # one shared word is enough when it is rare and heads both concerns
+    a = "The size of caseloads in the assessment teams, so that children are seen."
+    b = "Caseloads, to enable direct work."
+    assert match(a, [], b, []) is None
+    key = match(a, [], b, [], rare=frozenset({"caseload"}))
+    assert key is not None and key["by"] == "key word" and key["shared_words"] == ["caseload"]
+
+
+def test_head_and_rare_words() -> None:
+    assert head_words("Social worker caseloads, to enable direct work") == {"caseload"}
+    assert head_words("Visits so that children are seen") == {"visit"}
+    # 106 texts: rare means in at most 3% of them (3.18) or 3, whichever is more
+    texts = ["caseloads"] + ["plans"] * 4 + ["teams"] * 3 + ["other"] * 98
+    assert rare_words(texts) == {"caseload", "team"}
 
 
 # -- import and export ---------------------------------------------------------------------------
