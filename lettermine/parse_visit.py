@@ -679,7 +679,8 @@ def _starts_paragraph(
         return line.gap_before
     # No blank lines (or a page break, where a gap cannot show): a left-aligned paragraph's last
     # line stops short of the margin, leaving room for the next line's first word.
-    if not _TERMINAL.search(prev.text) or not re.match(r"[A-Z0-9\u2018\u201c'\"(]", line.text):
+    # Not "(": a bracketed line is a reference ending the item ("(outcome 1, national framework)").
+    if not _TERMINAL.search(prev.text) or not re.match(r"[A-Z0-9\u2018\u201c'\"]", line.text):
         return False
     first_word = line.text.split(" ", 1)[0]
     return _text_width(f"{prev.text} {first_word}") < width
@@ -725,7 +726,7 @@ def _units(blocks: list[_Block], kind: str, warnings: list[str]) -> list[Unit]:
             break
         if role in (None, "other") or _is_procedural(text):
             continue
-        if role in ("afi", "priority") and block.kind == "para" and listed and kind != "jtai":
+        if role in ("afi", "priority") and _is_prose(block) and listed and kind != "jtai":
             # Prose after the list with no heading between: the findings heading is missing.
             warnings.append("no heading between the areas for improvement and the findings")
             role, section = "finding", None
@@ -740,6 +741,11 @@ def _units(blocks: list[_Block], kind: str, warnings: list[str]) -> list[Unit]:
         number += 1
         units.append(Unit("finding", text, section, number))
     return units
+
+
+def _is_prose(block: _Block) -> bool:
+    """A paragraph long enough to be a finding, not a stray line under a list."""
+    return block.kind == "para" and len(block.text) > 150
 
 
 def _section_role(block: _Block, current: str | None, kind: str, units: list[Unit]) -> str:
