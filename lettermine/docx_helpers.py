@@ -8,18 +8,20 @@ that repeat on every page, table alt text, page-numbered footers and an atomic s
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document as new_docx
 from docx.document import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT, WD_TABLE_DIRECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.section import Section
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
@@ -28,20 +30,20 @@ from docx.text.paragraph import Paragraph
 from lettermine.errors import OutputError
 
 __all__ = [
+    "Cell",
     "Document",
     "Table",
     "add_bullet",
     "add_footer",
     "add_heading",
     "add_paragraph",
-    "add_row",
+    "add_rows",
     "add_section",
     "add_table",
-    "merge_down",
+    "clean_text",
     "new_document",
     "save_atomically",
     "shade_cell",
-    "write_cell",
 ]
 
 FONT = "Arial"  # the house font of most councils' committee papers
@@ -154,7 +156,7 @@ def add_section(doc: Document, heading: str, *, landscape: bool, level: int = 1)
 
 def add_heading(doc: Document, text: str, level: int) -> Paragraph:
     """A real 'Heading N' (or 'Title' at level 0) paragraph, so navigation panes list it."""
-    heading: Paragraph = doc.add_heading(text, level)
+    heading: Paragraph = doc.add_heading(clean_text(text), level)
     return heading
 
 
@@ -170,8 +172,8 @@ def add_paragraph(
     """A paragraph of body text, optionally led by a bold phrase ("Owner: ...")."""
     paragraph = doc.add_paragraph(style=style)
     if bold_lead:
-        paragraph.add_run(bold_lead).bold = True
-    run = paragraph.add_run(text)
+        paragraph.add_run(clean_text(bold_lead)).bold = True
+    run = paragraph.add_run(clean_text(text))
     run.italic = italic or None
     if muted:
         run.font.color.rgb = MUTED
@@ -207,6 +209,28 @@ def _field(paragraph: Paragraph, code: str) -> None:
 
 # -- tables ------------------------------------------------------------------------------------
 
+# Characters XML 1.0 forbids. Letter text can carry them: pypdfium2 marks line-end hyphens with
+# U+FFFE, and form feeds survive some extractions. lxml refuses the whole document otherwise.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Text safe to put in a Word file: characters XML forbids removed."""
+    return _NOT_XML.sub("", text)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one table cell shows: paragraphs of text, a small grey note, shading, a merge."""
+
+    text: str | Sequence[str] = ""
+    note: str | None = None
+    bold: bool = False
+    fill: str | None = None  # RRGGBB
+    white: bool = False  # white text, for dark fills
+    centre: bool = False
+    merge: str | None = None  # "restart" starts a vertical merge, "continue" extends it
+
 
 def add_table(
     doc: Document,
@@ -222,10 +246,9 @@ def add_table(
     """
     if len(headers) != len(widths_cm):
         raise ValueError("one width per header")
-    table: Table = doc.add_table(rows=1, cols=len(headers))
+    table: Table = doc.add_table(rows=0, cols=len(headers))
     table.style = doc.styles[TABLE_STYLE]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    table.table_direction = WD_TABLE_DIRECTION.LTR
     # Fixed layout: Word keeps our widths instead of fitting columns to their text.
     table.autofit = False
     tbl_pr = table._tbl.tblPr
@@ -234,35 +257,29 @@ def add_table(
         layout = OxmlElement("w:tblLayout")
         tbl_pr.append(layout)
     layout.set(qn("w:type"), "fixed")
-    total = OxmlElement("w:tblW")
-    total.set(qn("w:w"), str(sum(int(Cm(w).twips) for w in widths_cm)))
-    total.set(qn("w:type"), "dxa")
     existing = tbl_pr.find(qn("w:tblW"))
     if existing is not None:
         tbl_pr.remove(existing)
+    total = OxmlElement("w:tblW")
+    total.set(qn("w:w"), str(sum(_twips(w) for w in widths_cm)))
+    total.set(qn("w:type"), "dxa")
     tbl_pr.append(total)
     for tag, value in (("w:tblCaption", caption), ("w:tblDescription", description)):
         if value:
             element = OxmlElement(tag)
-            element.set(qn("w:val"), value)
+            element.set(qn("w:val"), clean_text(value))
             tbl_pr.append(element)
     _reorder_tbl_pr(tbl_pr)
     # LibreOffice reads the grid (columns), Word reads each cell: set both.
     for column, width in zip(table.columns, widths_cm, strict=True):
         column.width = Cm(width)
-    header = table.rows[0]
-    tr_pr = header._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
-        flag = OxmlElement(tag)
-        tr_pr.append(flag)
-    heading_style = doc.styles[TABLE_HEAD]
-    for cell, text, width in zip(header.cells, headers, widths_cm, strict=True):
-        cell.width = Cm(width)
-        paragraph = cell.paragraphs[0]
-        paragraph.style = heading_style
-        paragraph.add_run(text)
-        shade_cell(cell, HEADER_FILL)
+    header = [Cell(h, fill=HEADER_FILL) for h in headers]
+    _append_rows(table, widths_cm, [header], header=True)
     return table
+
+
+def _twips(cm: float) -> int:
+    return int(Cm(cm).twips)
 
 
 # Schema order of w:tblPr children: Word refuses a file whose elements are out of order.
@@ -284,57 +301,62 @@ def _reorder_tbl_pr(tbl_pr: object) -> None:
         tbl_pr.append(child)  # type: ignore[attr-defined]
 
 
-def add_row(table: Table, widths_cm: Sequence[float]) -> list[_Cell]:
-    """A new body row; its cells, each with its column's fixed width."""
-    tr = table.add_row()._tr  # type: ignore[no-untyped-call]
-    # row.cells walks the whole table on older python-docx: wrap the new row's cells directly.
-    cells = [_Cell(tc, table) for tc in tr.tc_lst]
-    for cell, width in zip(cells, widths_cm, strict=True):
-        cell.width = Cm(width)
-    return cells
+def add_rows(table: Table, widths_cm: Sequence[float], rows: Iterable[Sequence[Cell]]) -> None:
+    """Append body rows, each a Cell per column, every cell with its column's fixed width."""
+    _append_rows(table, widths_cm, rows, header=False)
 
 
-def write_cell(
-    cell: _Cell,
-    text: str | Sequence[str],
-    *,
-    note: str | None = None,
-    bold: bool = False,
-    fill: str | None = None,
-    white: bool = False,
-    centre: bool = False,
+def _append_rows(
+    table: Table, widths_cm: Sequence[float], rows: Iterable[Sequence[Cell]], *, header: bool
 ) -> None:
-    """Fill a cell: its text (a line or several paragraphs), a small grey note, a shading."""
-    lines = [text] if isinstance(text, str) else list(text) or [""]
-    first = cell.paragraphs[0]
-    for i, line in enumerate(lines):
-        paragraph = first if i == 0 else cell.add_paragraph()
-        _style(paragraph, TABLE_TEXT)
-        run = paragraph.add_run(line)
-        if bold:
-            run.bold = True
-        if white:
-            run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        if centre:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if note:
-        paragraph = cell.add_paragraph()
-        _style(paragraph, TABLE_NOTE)
-        paragraph.add_run(note)
-        if centre:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if fill:
-        shade_cell(cell, fill)
+    # The rows are written as XML text and parsed once: python-docx's element-by-element API
+    # takes seconds for a 200-row plan, the parser milliseconds.
+    widths = [_twips(w) for w in widths_cm]
+    row_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else ""
+    style = "TableHeading" if header else "TableText"
+    parts = []
+    for row in rows:
+        if len(row) != len(widths):
+            raise ValueError(f"a row of {len(row)} cells in a table of {len(widths)} columns")
+        cells = "".join(_cell_xml(c, w, style) for c, w in zip(row, widths, strict=True))
+        parts.append(f"<w:tr>{row_pr}{cells}</w:tr>")
+    if not parts:
+        return
+    parsed = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(parts)}</w:tbl>")
+    tbl = table._tbl
+    for tr in list(parsed):
+        tbl.append(tr)
 
 
-def _style(paragraph: Paragraph, style_id: str) -> None:
-    # Set the style id directly: looking a style up by name on every cell is the slow part
-    # of a 200-row table. Our own styles' ids are their names without spaces.
-    paragraph._p.get_or_add_pPr().style = style_id.replace(" ", "")
+def _cell_xml(cell: Cell, width: int, style: str) -> str:
+    props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+    if cell.merge == "restart":
+        props += '<w:vMerge w:val="restart"/>'
+    elif cell.merge == "continue":
+        props += "<w:vMerge/>"
+    if cell.fill:
+        props += f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill.upper()}"/>'
+    if cell.merge == "continue":
+        # A continued cell shows its first cell's content; it still needs one paragraph.
+        return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p/></w:tc>"
+    jc = '<w:jc w:val="center"/>' if cell.centre else ""
+    run_pr = ("<w:b/>" if cell.bold else "") + ('<w:color w:val="FFFFFF"/>' if cell.white else "")
+    run_pr = f"<w:rPr>{run_pr}</w:rPr>" if run_pr else ""
+    lines = [cell.text] if isinstance(cell.text, str) else list(cell.text) or [""]
+    body = "".join(_paragraph_xml(line, style, jc, run_pr) for line in lines)
+    if cell.note:
+        body += _paragraph_xml(cell.note, "TableNote", jc, "")
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{body}</w:tc>"
+
+
+def _paragraph_xml(text: str, style: str, jc: str, run_pr: str) -> str:
+    text = escape(" ".join(clean_text(text).split()))
+    run = f'<w:r>{run_pr}<w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>{run}</w:p>'
 
 
 def shade_cell(cell: _Cell, fill: str) -> None:
-    """Shade a cell with a solid colour (RRGGBB): one w:shd per cell, replacing any before."""
+    """Shade an existing cell with a solid colour (RRGGBB): one w:shd, replacing any before."""
     tc_pr = cell._tc.get_or_add_tcPr()
     for old in tc_pr.findall(qn("w:shd")):
         tc_pr.remove(old)
@@ -352,20 +374,6 @@ def shade_cell(cell: _Cell, fill: str) -> None:
         anchor.addprevious(shd)
     else:
         tc_pr.append(shd)
-
-
-def merge_down(cell: _Cell, *, first: bool) -> None:
-    """Mark a cell as the start (first=True) or a continuation of a vertical merge."""
-    tc_pr = cell._tc.get_or_add_tcPr()
-    merge = OxmlElement("w:vMerge")
-    if first:
-        merge.set(qn("w:val"), "restart")
-    # vMerge sits after gridSpan/hMerge and before borders and shading in tcPr.
-    width = tc_pr.find(qn("w:tcW"))
-    if width is not None:
-        width.addnext(merge)
-    else:
-        tc_pr.insert(0, merge)
 
 
 # -- saving ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import datetime as dt
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from lettermine.actions import (
     measure_progress,
 )
 from lettermine.authorities import authority_name
+from lettermine.docx_helpers import Cell
 from lettermine.errors import InvalidInput, NotFound, OutputError
 from lettermine.letters import get_letter, list_letters
 from lettermine.rag import CLOSED, COLOURS, rag
@@ -325,15 +326,17 @@ def _plan_title(doc: wd.Document, scope: _Scope) -> None:
         widths,
         caption="Letters covered by this plan",
     )
+    rows = []
     for letter in scope.letters:
         counts = Counter(u["kind"] for u in letter["units"])
-        cells = wd.add_row(table, widths)
-        wd.write_cell(cells[0], KIND_LABELS.get(letter["kind"], "Ofsted letter"),
-                      note=f"Letter {letter['id']}")  # fmt: skip
-        wd.write_cell(cells[1], _visit_dates(letter))
-        wd.write_cell(cells[2], _day(letter.get("published")) or "not known")
-        wd.write_cell(cells[3], str(counts["area_for_improvement"]), centre=True)
-        wd.write_cell(cells[4], str(counts["priority_action"]), centre=True)
+        rows.append([
+            Cell(KIND_LABELS.get(letter["kind"], "Ofsted letter"), note=f"Letter {letter['id']}"),
+            Cell(_visit_dates(letter)),
+            Cell(_day(letter.get("published")) or "not known"),
+            Cell(str(counts["area_for_improvement"]), centre=True),
+            Cell(str(counts["priority_action"]), centre=True),
+        ])  # fmt: skip
+    wd.add_rows(table, widths, rows)
 
 
 def _plan_summary(doc: wd.Document, scope: _Scope) -> None:
@@ -371,18 +374,21 @@ def _rag_status_table(doc: wd.Document, actions: list[dict[str, Any]]) -> None:
         description="Number of actions with each RAG rating (rows) and status (columns).",
     )
     counts = Counter((a["rag"], a["status"]) for a in actions)
-    for colour in COLOURS:
-        cells = wd.add_row(table, widths)
-        _rag_cell(cells[0], colour)
-        for cell, status in zip(cells[1:-1], STATUSES, strict=True):
-            wd.write_cell(cell, str(counts[(colour, status)]), centre=True)
-        total = sum(counts[(colour, s)] for s in STATUSES)
-        wd.write_cell(cells[-1], str(total), centre=True, bold=True)
-    cells = wd.add_row(table, widths)
-    wd.write_cell(cells[0], "Total", bold=True)
-    for cell, status in zip(cells[1:-1], STATUSES, strict=True):
-        wd.write_cell(cell, str(sum(counts[(c, status)] for c in COLOURS)), centre=True, bold=True)
-    wd.write_cell(cells[-1], str(len(actions)), centre=True, bold=True)
+    rows = [
+        [
+            _rag_cell(colour),
+            *(Cell(str(counts[(colour, s)]), centre=True) for s in STATUSES),
+            Cell(str(sum(counts[(colour, s)] for s in STATUSES)), centre=True, bold=True),
+        ]
+        for colour in COLOURS
+    ]
+    rows.append([
+        Cell("Total", bold=True),
+        *(Cell(str(sum(counts[(c, s)] for c in COLOURS)), centre=True, bold=True)
+          for s in STATUSES),
+        Cell(str(len(actions)), centre=True, bold=True),
+    ])  # fmt: skip
+    wd.add_rows(table, widths, rows)
 
 
 def _theme_summary_table(doc: wd.Document, scope: _Scope) -> None:
@@ -407,18 +413,19 @@ def _theme_summary_table(doc: wd.Document, scope: _Scope) -> None:
         "no action, and the RAG of the actions answering them.",
     )
     order = sorted(areas, key=lambda c: (-areas[c], c == "unthemed", _theme_label(c)))
+    rows = []
     for code in order:
         ids = theme_actions.get(code, set())
         rags = Counter(scope.actions[i]["rag"] for i in ids)
-        cells = wd.add_row(table, widths)
-        label = "Not yet themed" if code == "unthemed" else _theme_label(code)
-        wd.write_cell(cells[0], label)
-        wd.write_cell(cells[1], str(areas[code]), centre=True)
-        wd.write_cell(cells[2], str(uncovered[code]), centre=True,
-                      fill=NO_ACTION_FILL if uncovered[code] else None)  # fmt: skip
-        wd.write_cell(cells[3], str(len(ids)), centre=True)
-        for cell, colour in zip(cells[4:], COLOURS, strict=True):
-            wd.write_cell(cell, str(rags[colour]), centre=True)
+        rows.append([
+            Cell("Not yet themed" if code == "unthemed" else _theme_label(code)),
+            Cell(str(areas[code]), centre=True),
+            Cell(str(uncovered[code]), centre=True,
+                 fill=NO_ACTION_FILL if uncovered[code] else None),
+            Cell(str(len(ids)), centre=True),
+            *(Cell(str(rags[c]), centre=True) for c in COLOURS),
+        ])  # fmt: skip
+    wd.add_rows(table, widths, rows)
     wd.add_paragraph(
         doc,
         "An area with several themes is counted under each; an action answering areas with "
@@ -427,12 +434,11 @@ def _theme_summary_table(doc: wd.Document, scope: _Scope) -> None:
     )
 
 
-def _rag_cell(cell: Any, colour: str | None) -> None:
+def _rag_cell(colour: str | None) -> Cell:
     if colour is None:
-        wd.write_cell(cell, "", centre=True)
-        return
-    wd.write_cell(cell, RAG_WORDS[colour], bold=True, centre=True,
-                  fill=RAG_FILLS[colour], white=colour == "red")  # fmt: skip
+        return Cell("", centre=True)
+    return Cell(RAG_WORDS[colour], bold=True, centre=True, fill=RAG_FILLS[colour],
+                white=colour == "red")  # fmt: skip
 
 
 def _plan_table(doc: wd.Document, scope: _Scope) -> None:
@@ -446,66 +452,60 @@ def _plan_table(doc: wd.Document, scope: _Scope) -> None:
         description="One row per action against each area for improvement or priority action; "
         "the area's text is in the first column.",
     )
+    rows = []
     for letter, unit in scope.areas:
-        action_ids = [a for a in unit["actions"] if a in scope.actions] or [None]
-        for i, action_id in enumerate(action_ids):
-            cells = wd.add_row(table, widths)
-            if len(action_ids) > 1:
+        action_ids: list[int | None] = [a for a in unit["actions"] if a in scope.actions]
+        area = _area_cells(letter, unit)
+        for i, action_id in enumerate(action_ids or [None]):
+            if len(action_ids) <= 1:
+                left = area
+            elif i == 0:
                 # One area answered by several actions: its text spans their rows.
-                wd.merge_down(cells[0], first=i == 0)
-                wd.merge_down(cells[1], first=i == 0)
-            if i == 0:
-                _area_cells(cells, letter, unit)
-            if action_id is None:
-                _no_action_cells(cells)
+                left = [replace(c, merge="restart") for c in area]
             else:
-                _action_cells(cells, scope.actions[action_id])
+                left = [Cell(merge="continue")] * len(area)
+            if action_id is None:
+                rows.append([*left, *_no_action_cells()])
+            else:
+                rows.append([*left, *_action_cells(scope.actions[action_id])])
+    wd.add_rows(table, widths, rows)
 
 
-def _area_cells(cells: Sequence[Any], letter: dict[str, Any], unit: dict[str, Any]) -> None:
-    wd.write_cell(cells[0], unit["text"])
+def _area_cells(letter: dict[str, Any], unit: dict[str, Any]) -> list[Cell]:
     themes = "; ".join(_theme_label(c) for c in _unit_themes(unit)) or "not yet themed"
-    wd.write_cell(
-        cells[1],
-        [_unit_name(unit), _letter_short(letter)],
-        note=f"Themes: {themes}. Ref {unit['id']}.",
-    )
+    return [
+        Cell(unit["text"]),
+        Cell([_unit_name(unit), _letter_short(letter)],
+             note=f"Themes: {themes}. Ref {unit['id']}."),
+    ]  # fmt: skip
 
 
-def _no_action_cells(cells: Sequence[Any]) -> None:
-    wd.write_cell(cells[2], NO_ACTION, bold=True, fill=NO_ACTION_FILL,
-                  note="No action answers this area yet.")  # fmt: skip
-    for cell in cells[3:]:
-        wd.write_cell(cell, "")
+def _no_action_cells() -> list[Cell]:
+    rest = [Cell()] * (len(PLAN_COLUMNS) - 3)
+    return [Cell(NO_ACTION, bold=True, fill=NO_ACTION_FILL,
+                 note="No action answers this area yet."), *rest]  # fmt: skip
 
 
-def _action_cells(cells: Sequence[Any], action: dict[str, Any]) -> None:
-    ref = (
-        f"Ref {action['ref']} · action {action['id']}"
-        if action["ref"]
-        else f"Action {action['id']}"
-    )
-    wd.write_cell(cells[2], action["title"], bold=True, note=ref)
-    wd.write_cell(cells[3], action["owner"] or "Not assigned")
-    wd.write_cell(cells[4], _day(action["original_due"]) or "None set")
+def _action_cells(action: dict[str, Any]) -> list[Cell]:
+    ref = f"Ref {action['ref']} · action {action['id']}" if action["ref"] else None
     revised = action["due"] and action["original_due"] and action["due"] != action["original_due"]
-    wd.write_cell(cells[5], _day(action["due"]) or "None set", note="revised" if revised else None)
-    reason = action["rag_reason"]
-    wd.write_cell(cells[6], STATUS_LABELS.get(action["status"], action["status"]), note=reason)
-    _rag_cell(cells[7], action["rag"])
-    wd.write_cell(cells[8], f"{action['percent']}%", centre=True)
     measures = action["measures"]
-    if measures:
-        wd.write_cell(cells[9], [_measure_line(m) for m in measures],
-                      note="; ".join(_measure_note(m) for m in measures))  # fmt: skip
-    else:
-        wd.write_cell(cells[9], "No measure set")
     latest = action["latest"]
-    if latest:
-        by = f" ({latest['author']})" if latest.get("author") else ""
-        wd.write_cell(cells[10], _clip(latest["text"], 220), note=f"{_day(latest['at'])}{by}")
-    else:
-        wd.write_cell(cells[10], "No update yet")
+    by = f" ({latest['author']})" if latest and latest.get("author") else ""
+    return [
+        Cell(action["title"], bold=True, note=ref or f"Action {action['id']}"),
+        Cell(action["owner"] or "Not assigned"),
+        Cell(_day(action["original_due"]) or "None set"),
+        Cell(_day(action["due"]) or "None set", note="revised" if revised else None),
+        Cell(STATUS_LABELS.get(action["status"], action["status"]), note=action["rag_reason"]),
+        _rag_cell(action["rag"]),
+        Cell(f"{action['percent']}%", centre=True),
+        Cell([_measure_line(m) for m in measures],
+             note="; ".join(_measure_note(m) for m in measures))
+        if measures else Cell("No measure set"),
+        Cell(_clip(latest["text"], 220), note=f"{_day(latest['at'])}{by}")
+        if latest else Cell("No update yet"),
+    ]  # fmt: skip
 
 
 def _num(value: float | None, unit: str | None = None) -> str:
@@ -621,17 +621,17 @@ def write_report(
         f"{name} · Scrutiny progress report since {_day(start, long=True)} · "
         f"as at {_day(day, long=True)}",
     )
-    rags_then = {a["id"]: rag_as_at(a, a["history"], start) for a in scope.actions.values()}
-    completed = {
-        a["id"]: when
-        for a in scope.actions.values()
-        if a["status"] in CLOSED and (when := _completed_on(a["history"])) and when >= str(start)
-    }
+    then = {a["id"]: rag_as_at(a, a["history"], start) for a in scope.actions.values()}
+    completed = {}
+    for action in scope.actions.values():
+        when = _completed_on(action["history"]) if action["status"] in CLOSED else None
+        if when and when >= start.isoformat():
+            completed[action["id"]] = when
     _report_title(doc, scope, start, new_letters, completed)
-    _report_new_letters(doc, scope, start, new_letters)
+    _report_new_letters(doc, start, new_letters)
     _report_completed(doc, scope, start, completed)
     _report_overdue(doc, scope)
-    _report_movements(doc, scope, start, rags_then)
+    _report_movements(doc, scope, start, then)
     _report_measures(doc, scope)
     _report_recurring(doc, scope)
     _report_uncovered(doc, conn, scope)
@@ -650,7 +650,7 @@ def _report_title(
     doc.add_paragraph(f"Children's services improvement: {name}", style="Subtitle")
     wd.add_paragraph(
         doc,
-        f"This briefing gives the latest position on the improvement of children's social care "
+        "This briefing gives the latest position on the improvement of children's social care "
         f"as at {_day(scope.today, long=True)}, and what has changed since "
         f"{_day(start, long=True)}: new Ofsted letters and what they said, actions completed "
         "and overdue, movements in RAG ratings, measures against their targets, the themes "
@@ -658,35 +658,31 @@ def _report_title(
     )
     actions = list(scope.actions.values())
     uncovered = [u for _, u in scope.areas if not u["actions"]]
+    rag_now = ", ".join(
+        f"{sum(a['rag'] == c for a in actions)} {RAG_WORDS[c].lower()}" for c in COLOURS
+    )
     facts = [
         ("Period", f"{_day(start, long=True)} to {_day(scope.today, long=True)}"),
         ("New Ofsted letters", str(len(new_letters))),
         ("Actions in the plan", str(len(actions))),
         ("Completed in the period", str(len(completed))),
         ("Overdue now", str(sum(a["overdue"] for a in actions))),
-        ("RAG now", ", ".join(
-            f"{sum(a['rag'] == c for a in actions)} {RAG_WORDS[c].lower()}" for c in COLOURS
-        )),
+        ("RAG now", rag_now),
         ("Areas with no action", str(len(uncovered))),
-    ]  # fmt: skip
+    ]
     widths = [5.5, 11.5]
     table = wd.add_table(doc, ["Subject", "Position"], widths, caption="Key facts")
-    for label, value in facts:
-        cells = wd.add_row(table, widths)
-        wd.write_cell(cells[0], label, bold=True)
-        wd.write_cell(cells[1], value)
+    wd.add_rows(table, widths, [[Cell(label, bold=True), Cell(value)] for label, value in facts])
     wd.add_paragraph(doc, "")
     wd.add_paragraph(
         doc,
-        "Members are asked to review the progress made and to raise any questions about the "
-        "information set out below.",
-        bold_lead="Members are asked: ",
+        "to review the progress made and to raise any questions about the information set "
+        "out below.",
+        bold_lead="Members are asked ",
     )
 
 
-def _report_new_letters(
-    doc: wd.Document, scope: _Scope, start: dt.date, letters: list[dict[str, Any]]
-) -> None:
+def _report_new_letters(doc: wd.Document, start: dt.date, letters: list[dict[str, Any]]) -> None:
     wd.add_heading(doc, f"New Ofsted letters since {_day(start, long=True)}", 1)
     if not letters:
         wd.add_paragraph(doc, "No new Ofsted letter has been published in this period.")
@@ -708,20 +704,18 @@ def _report_new_letters(
             widths = [12.0, 5.0]
             table = wd.add_table(doc, ["Judgement", "Grade"], widths,
                                  caption=f"Judgements: {_letter_title(letter)}")  # fmt: skip
-            for code, grade in grades.items():
-                cells = wd.add_row(table, widths)
-                wd.write_cell(cells[0], JUDGEMENT_LABELS.get(code, code.replace("_", " ")))
-                wd.write_cell(cells[1], str(grade).capitalize(), bold=True)
+            wd.add_rows(table, widths, [
+                [Cell(JUDGEMENT_LABELS.get(code, code.replace("_", " "))),
+                 Cell(str(grade).capitalize(), bold=True)]
+                for code, grade in grades.items()
+            ])  # fmt: skip
             wd.add_paragraph(doc, "")
         areas = [u for u in letter["units"] if u["kind"] in AREA_KINDS]
         findings = [u for u in letter["units"] if u["kind"] == "finding"]
         tone = Counter(u.get("polarity") for u in findings)
-        said = f"The letter sets out {_plural(len(areas), 'area')} for improvement"
-        if any(u["kind"] == "priority_action" for u in areas):
-            said = (
-                f"The letter sets out {_plural(len(areas), 'area')} for improvement or priority "
-                "action"
-            )
+        what = "area for improvement or priority action" if any(
+            u["kind"] == "priority_action" for u in areas) else "area for improvement"  # fmt: skip
+        said = f"The letter sets out {len(areas)} {what if len(areas) == 1 else _areas(what)}"
         if findings:
             said += (
                 f" and records {_plural(len(findings), 'finding')} "
@@ -730,6 +724,10 @@ def _report_new_letters(
         wd.add_paragraph(doc, said + ".")
         if areas:
             _areas_by_theme(doc, letter, areas)
+
+
+def _areas(what: str) -> str:
+    return what.replace("area ", "areas ", 1).replace("priority action", "priority actions")
 
 
 def _areas_by_theme(doc: wd.Document, letter: dict[str, Any], areas: list[dict[str, Any]]) -> None:
@@ -745,11 +743,17 @@ def _areas_by_theme(doc: wd.Document, letter: dict[str, Any], areas: list[dict[s
         caption=f"Areas for improvement by theme: {_letter_title(letter)}",
     )
     order = sorted(by_theme, key=lambda c: (c == "unthemed", -len(by_theme[c]), _theme_label(c)))
-    for code in order:
-        cells = wd.add_row(table, widths)
-        label = "Not yet themed" if code == "unthemed" else _theme_label(code)
-        wd.write_cell(cells[0], label, bold=True)
-        wd.write_cell(cells[1], [f"{_unit_name(u)}: {u['text']}" for u in by_theme[code]])
+    wd.add_rows(table, widths, [
+        [Cell("Not yet themed" if code == "unthemed" else _theme_label(code), bold=True),
+         Cell([f"{_unit_name(u)}: {u['text']}" for u in by_theme[code]])]
+        for code in order
+    ])  # fmt: skip
+
+
+def _action_title_cell(action: dict[str, Any]) -> Cell:
+    ref = f"{action['ref']} · " if action["ref"] else ""
+    units = ", ".join(action["units"])
+    return Cell(action["title"], note=f"{ref}action {action['id']} · answers {units}")
 
 
 def _report_completed(
@@ -764,21 +768,18 @@ def _report_completed(
         doc, ["Action", "Owner", "Completed", "Status", "Evidence"], widths,
         caption="Actions completed in the period",
     )  # fmt: skip
+    rows = []
     for action_id, when in sorted(completed.items(), key=lambda kv: (kv[1], kv[0])):
         action = scope.actions[action_id]
         evidence = [e["evidence"] for e in action["history"] if e.get("evidence")]
-        cells = wd.add_row(table, widths)
-        _action_title_cell(cells[0], action)
-        wd.write_cell(cells[1], action["owner"] or "Not assigned")
-        wd.write_cell(cells[2], _day(when))
-        wd.write_cell(cells[3], STATUS_LABELS[action["status"]], note=action["rag_reason"])
-        wd.write_cell(cells[4], _clip(evidence[-1], 160) if evidence else "None recorded yet")
-
-
-def _action_title_cell(cell: Any, action: dict[str, Any]) -> None:
-    ref = f"{action['ref']} · " if action["ref"] else ""
-    units = ", ".join(action["units"])
-    wd.write_cell(cell, action["title"], note=f"{ref}action {action['id']} · answers {units}")
+        rows.append([
+            _action_title_cell(action),
+            Cell(action["owner"] or "Not assigned"),
+            Cell(_day(when)),
+            Cell(STATUS_LABELS[action["status"]], note=action["rag_reason"]),
+            Cell(_clip(evidence[-1], 160) if evidence else "None recorded yet"),
+        ])  # fmt: skip
+    wd.add_rows(table, widths, rows)
 
 
 def _report_overdue(doc: wd.Document, scope: _Scope) -> None:
@@ -789,8 +790,9 @@ def _report_overdue(doc: wd.Document, scope: _Scope) -> None:
     if not overdue:
         wd.add_paragraph(doc, f"No action is overdue as at {_day(scope.today, long=True)}.")
         return
-    wd.add_paragraph(doc, f"{_plural(len(overdue), 'action')} past the current due date and "
-                     "not yet done.")  # fmt: skip
+    wd.add_paragraph(
+        doc, f"{_plural(len(overdue), 'action')} past the current due date and not yet done."
+    )
     widths = [5.0, 2.4, 1.9, 1.9, 1.5, 1.4, 2.9]
     table = wd.add_table(
         doc,
@@ -798,36 +800,39 @@ def _report_overdue(doc: wd.Document, scope: _Scope) -> None:
         widths,
         caption="Overdue actions",
     )
+    rows = []
     for action in overdue:
-        cells = wd.add_row(table, widths)
-        _action_title_cell(cells[0], action)
-        wd.write_cell(cells[1], action["owner"] or "Not assigned")
-        wd.write_cell(cells[2], _day(action["original_due"]))
-        wd.write_cell(cells[3], _day(action["due"]))
-        wd.write_cell(cells[4], str(-action["days_to_due"]), centre=True)
-        _rag_cell(cells[5], action["rag"])
         latest = action["latest"]
-        wd.write_cell(cells[6], _clip(latest["text"], 160) if latest else "No update yet",
-                      note=_day(latest["at"]) if latest else None)  # fmt: skip
+        rows.append([
+            _action_title_cell(action),
+            Cell(action["owner"] or "Not assigned"),
+            Cell(_day(action["original_due"])),
+            Cell(_day(action["due"])),
+            Cell(str(-action["days_to_due"]), centre=True),
+            _rag_cell(action["rag"]),
+            Cell(_clip(latest["text"], 160), note=_day(latest["at"]))
+            if latest else Cell("No update yet"),
+        ])  # fmt: skip
+    wd.add_rows(table, widths, rows)
 
 
 MOVES = {1: "Improved", 0: "No change", -1: "Worse"}
+RANK = {"red": 0, "amber": 1, "green": 2}
 
 
 def _report_movements(
     doc: wd.Document, scope: _Scope, start: dt.date, then: dict[int, str | None]
 ) -> None:
     wd.add_heading(doc, "RAG movements", 1)
+    actions = list(scope.actions.values())
+    if not actions:
+        wd.add_paragraph(doc, "There are no actions yet.")
+        return
     wd.add_paragraph(
         doc,
         f"Each action's RAG on {_day(start, long=True)} and now, by the same rule applied to "
         "what had been recorded by each date.",
     )
-    rank = {"red": 0, "amber": 1, "green": 2}
-    actions = list(scope.actions.values())
-    if not actions:
-        wd.add_paragraph(doc, "There are no actions yet.")
-        return
     widths = [3.6, 2.7, 2.7, 2.7, 2.7]
     table = wd.add_table(
         doc,
@@ -837,30 +842,29 @@ def _report_movements(
         description="Rows: RAG at the start of the period; columns: RAG now.",
     )
     grid = Counter((then[a["id"]], a["rag"]) for a in actions)
+    rows = []
     for before in (*COLOURS, None):
-        row_total = sum(grid[(before, c)] for c in COLOURS)
-        if before is None and not row_total:
+        total = sum(grid[(before, c)] for c in COLOURS)
+        if before is None and not total:
             continue
-        cells = wd.add_row(table, widths)
-        if before is None:
-            wd.write_cell(cells[0], "New in the period", bold=True)
-        else:
-            _rag_cell(cells[0], before)
-        for cell, now in zip(cells[1:4], COLOURS, strict=True):
-            wd.write_cell(cell, str(grid[(before, now)]), centre=True)
-        wd.write_cell(cells[4], str(row_total), centre=True, bold=True)
-    moved = [a for a in actions if then[a["id"]] is None or then[a["id"]] != a["rag"]]
+        rows.append([
+            Cell("New in the period", bold=True) if before is None else _rag_cell(before),
+            *(Cell(str(grid[(before, now)]), centre=True) for now in COLOURS),
+            Cell(str(total), centre=True, bold=True),
+        ])  # fmt: skip
+    wd.add_rows(table, widths, rows)
     wd.add_paragraph(doc, "")
+    moved = [a for a in actions if then[a["id"]] != a["rag"]]
     if not moved:
         wd.add_paragraph(doc, "No action changed its RAG rating in the period.")
         return
-    moved.sort(
-        key=lambda a: (
-            then[a["id"]] is None,
-            rank[a["rag"]] - rank.get(then[a["id"]] or "", 0),
-            a["id"],
-        )
-    )
+
+    def step(action: dict[str, Any]) -> int:
+        before = then[action["id"]]
+        return 0 if before is None else RANK[action["rag"]] - RANK[before]
+
+    # Worse first: what scrutiny will ask about; then new actions; then improvements.
+    moved.sort(key=lambda a: (then[a["id"]] is None, step(a), a["id"]))
     wd.add_paragraph(doc, f"{_plural(len(moved), 'action')} moved or new:")
     widths = [6.2, 1.6, 1.6, 2.0, 5.6]
     table = wd.add_table(
@@ -869,26 +873,24 @@ def _report_movements(
         widths,
         caption="Actions whose RAG changed in the period",
     )
+    rows = []
     for action in moved:
         before = then[action["id"]]
-        cells = wd.add_row(table, widths)
-        _action_title_cell(cells[0], action)
-        if before is None:
-            wd.write_cell(cells[1], "New", centre=True)
-            movement = "New"
-        else:
-            _rag_cell(cells[1], before)
-            step = rank[action["rag"]] - rank[before]
-            movement = MOVES[(step > 0) - (step < 0)]
-        _rag_cell(cells[2], action["rag"])
-        wd.write_cell(cells[3], movement, bold=movement == "Worse")
-        wd.write_cell(cells[4], action["rag_reason"])
+        movement = "New" if before is None else MOVES[(step(action) > 0) - (step(action) < 0)]
+        rows.append([
+            _action_title_cell(action),
+            Cell("New", centre=True) if before is None else _rag_cell(before),
+            _rag_cell(action["rag"]),
+            Cell(movement, bold=movement == "Worse"),
+            Cell(action["rag_reason"]),
+        ])  # fmt: skip
+    wd.add_rows(table, widths, rows)
 
 
 def _report_measures(doc: wd.Document, scope: _Scope) -> None:
     wd.add_heading(doc, "Measures against targets", 1)
-    rows = [(a, m) for a in scope.actions.values() for m in a["measures"]]
-    if not rows:
+    pairs = [(a, m) for a in scope.actions.values() for m in a["measures"]]
+    if not pairs:
         wd.add_paragraph(doc, "No action has a measure yet.")
         return
     widths = [4.4, 3.2, 1.7, 2.2, 1.7, 2.0, 1.8]
@@ -899,22 +901,24 @@ def _report_measures(doc: wd.Document, scope: _Scope) -> None:
         caption="Measures against targets",
         description="Progress is how far the latest value has moved from baseline to target.",
     )
-    for action, m in rows:
-        cells = wd.add_row(table, widths)
-        _action_title_cell(cells[0], action)
-        wd.write_cell(cells[1], m["name"], note="higher is better" if m["direction"] == "up"
-                      else "lower is better")  # fmt: skip
-        wd.write_cell(cells[2], _num(m["baseline"], m["unit"]), centre=True)
-        wd.write_cell(cells[3], _num(m["latest"], m["unit"]), centre=True,
-                      note=_day(m["latest_at"]) or None)  # fmt: skip
-        wd.write_cell(cells[4], _num(m["target"], m["unit"]), centre=True)
-        progress = "" if m["progress"] is None else f"{m['progress']}%"
-        wd.write_cell(cells[5], progress, centre=True)
+    rows = []
+    for action, m in pairs:
         if m["met"] is None:
-            wd.write_cell(cells[6], "No value yet", centre=True)
+            met = Cell("No value yet", centre=True)
         else:
-            wd.write_cell(cells[6], "Met" if m["met"] else "Not yet", centre=True,
-                          bold=bool(m["met"]), fill=MET_FILL if m["met"] else None)  # fmt: skip
+            met = Cell("Met" if m["met"] else "Not yet", centre=True, bold=bool(m["met"]),
+                       fill=MET_FILL if m["met"] else None)  # fmt: skip
+        better = "higher is better" if m["direction"] == "up" else "lower is better"
+        rows.append([
+            _action_title_cell(action),
+            Cell(m["name"], note=better),
+            Cell(_num(m["baseline"], m["unit"]), centre=True),
+            Cell(_num(m["latest"], m["unit"]), centre=True, note=_day(m["latest_at"]) or None),
+            Cell(_num(m["target"], m["unit"]), centre=True),
+            Cell("" if m["progress"] is None else f"{m['progress']}%", centre=True),
+            met,
+        ])  # fmt: skip
+    wd.add_rows(table, widths, rows)
 
 
 def theme_visit_counts(letters: Sequence[dict[str, Any]]) -> dict[str, dict[int, int]]:
@@ -932,21 +936,21 @@ def theme_visit_counts(letters: Sequence[dict[str, Any]]) -> dict[str, dict[int,
 
 def _report_recurring(doc: wd.Document, scope: _Scope) -> None:
     wd.add_heading(doc, "Themes recurring across visits", 1)
-    letters = [letter for letter in scope.letters if any(
-        u["kind"] in AREA_KINDS for u in letter["units"])]  # fmt: skip
+    letters = [x for x in scope.letters if any(u["kind"] in AREA_KINDS for u in x["units"])]
     counts = theme_visit_counts(letters)
     if not counts:
         wd.add_paragraph(doc, "No letter has areas for improvement with themes yet.")
         return
-    recurring = [c for c in counts if len(counts[c]) > 1]
+    recurring = {c for c in counts if len(counts[c]) > 1}
     wd.add_paragraph(
         doc,
-        f"How many areas for improvement and priority actions in each letter carry each theme. "
+        "How many areas for improvement and priority actions in each letter carry each theme. "
         f"{_plural(len(recurring), 'theme')} appeared in more than one visit (shown first, in "
         "bold): these are the issues Ofsted has had to raise again.",
     )
-    order = sorted(counts, key=lambda c: (-len(counts[c]), -sum(counts[c].values()),
-                                          _theme_label(c)))  # fmt: skip
+    order = sorted(
+        counts, key=lambda c: (-len(counts[c]), -sum(counts[c].values()), _theme_label(c))
+    )
     visit_width = min(2.0, (17.0 - 5.2 - 1.4) / max(1, len(letters)))
     widths = [5.2] + [visit_width] * len(letters) + [1.4]
     table = wd.add_table(
@@ -957,18 +961,17 @@ def _report_recurring(doc: wd.Document, scope: _Scope) -> None:
         description="Rows are themes, columns are letters in date order; each cell counts the "
         "letter's areas for improvement and priority actions with that theme.",
     )
+    rows = []
     for code in order:
-        cells = wd.add_row(table, widths)
-        wd.write_cell(cells[0], _theme_label(code), bold=code in recurring)
-        for cell, letter in zip(cells[1:-1], letters, strict=True):
+        row = [Cell(_theme_label(code), bold=code in recurring)]
+        for letter in letters:
             n = counts[code].get(letter["id"], 0)
-            if n:
-                fill = HEAT_FILLS[min(n, len(HEAT_FILLS)) - 1]
-                wd.write_cell(cell, str(n), centre=True, fill=fill, white=fill == HEAT_FILLS[-1],
-                              bold=True)  # fmt: skip
-            else:
-                wd.write_cell(cell, "", centre=True)
-        wd.write_cell(cells[-1], str(len(counts[code])), centre=True, bold=code in recurring)
+            fill = HEAT_FILLS[min(n, len(HEAT_FILLS)) - 1] if n else None
+            row.append(Cell(str(n) if n else "", centre=True, fill=fill, bold=True,
+                            white=fill == HEAT_FILLS[-1]))  # fmt: skip
+        row.append(Cell(str(len(counts[code])), centre=True, bold=code in recurring))
+        rows.append(row)
+    wd.add_rows(table, widths, rows)
 
 
 def _report_uncovered(doc: wd.Document, conn: sqlite3.Connection, scope: _Scope) -> None:
@@ -983,12 +986,12 @@ def _report_uncovered(doc: wd.Document, conn: sqlite3.Connection, scope: _Scope)
     widths = [3.0, 10.0, 4.0]
     table = wd.add_table(doc, ["Letter", "Area", "Themes"], widths,
                          caption="Areas without an action")  # fmt: skip
-    for letter, unit in areas:
-        cells = wd.add_row(table, widths)
-        wd.write_cell(cells[0], _letter_short(letter), note=unit["id"])
-        wd.write_cell(cells[1], unit["text"], note=_unit_name(unit))
-        themes = [_theme_label(c) for c in _unit_themes(unit)] or ["Not yet themed"]
-        wd.write_cell(cells[2], themes)
+    wd.add_rows(table, widths, [
+        [Cell(_letter_short(letter), note=unit["id"]),
+         Cell(unit["text"], note=_unit_name(unit)),
+         Cell([_theme_label(c) for c in _unit_themes(unit)] or ["Not yet themed"])]
+        for letter, unit in areas
+    ])  # fmt: skip
 
 
 __all__ = [

@@ -491,3 +491,15 @@ def test_cli_nothing_to_report(conn: sqlite3.Connection, runner: CliRunner, tmp_
     assert result.exit_code == 1, result.output
     assert "nothing to report" in result.stderr
     assert not out.exists()
+
+
+def test_text_xml_cannot_hold_is_dropped_not_fatal(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # pypdfium2 marks line-end hyphens with U+FFFE; XML forbids it and form feeds.
+    odd = _letter("focused_visit", "2022-05-03", "2022-05-04", "2022-06-01",
+                  [_afi(1, "Invented: well\ufffeestablished <plans> & reviews\x0c.")])  # fmt: skip
+    letter_id, _ = save_letter(conn, odd, sha256="odd", source="odd.txt")
+    path = write_plan(conn, tmp_path / "odd.docx", letter_id=letter_id, today=TODAY)
+    row = _main_table(docx.Document(str(path))).rows[1]
+    assert row.cells[0].text == "Invented: wellestablished <plans> & reviews."
