@@ -764,8 +764,13 @@ def coverage(
     *,
     letter_ids: Sequence[int] = (),
     authority: str | None = None,
+    today: dt.date | str | None = None,
 ) -> dict[str, Any]:
-    """The selected letters' areas for improvement and priority actions; which have no action."""
+    """The selected letters' areas for improvement and priority actions; which have no action.
+
+    Each area also lists its actions that are overdue as at today: answered on paper, late.
+    """
+    day = _required_date(today, "today")
     where = [f"u.kind IN ({','.join('?' * len(AREA_KINDS))})"]
     params: list[Any] = list(AREA_KINDS)
     for letter_id in letter_ids:
@@ -782,10 +787,15 @@ def coverage(
                    coalesce(l.inspection_start, l.published) AS date,
                    (SELECT group_concat(action_id) FROM
                       (SELECT action_id FROM action_units au WHERE au.unit_id = u.id
-                       ORDER BY action_id)) AS actions
+                       ORDER BY action_id)) AS actions,
+                   (SELECT group_concat(action_id) FROM
+                      (SELECT au.action_id FROM action_units au JOIN actions a
+                       ON a.id = au.action_id WHERE au.unit_id = u.id AND a.due < ?
+                       AND a.status NOT IN ('done', 'verified') ORDER BY au.action_id))
+                     AS overdue_actions
             FROM units u JOIN letters l ON l.id = u.letter_id
             WHERE {" AND ".join(where)} ORDER BY u.letter_id, u.seq""",
-        params,
+        [day.isoformat(), *params],
     )
     areas = [
         {
@@ -795,7 +805,8 @@ def coverage(
             "date": r["date"],
             "kind": r["kind"],
             "text": r["text"],
-            "actions": [int(a) for a in r["actions"].split(",")] if r["actions"] else [],
+            "actions": _ids(r["actions"]),
+            "overdue_actions": _ids(r["overdue_actions"]),
         }
         for r in rows
     ]
@@ -803,9 +814,15 @@ def coverage(
     return {
         "areas": len(areas),
         "covered": len(areas) - len(uncovered),
+        "overdue": sum(1 for a in areas if a["overdue_actions"]),
+        "as_at": day.isoformat(),
         "uncovered": uncovered,
         "all": areas,
     }
+
+
+def _ids(concatenated: str | None) -> list[int]:
+    return [int(part) for part in concatenated.split(",")] if concatenated else []
 
 
 # -- export and import ---------------------------------------------------------------------------

@@ -564,6 +564,18 @@ def test_coverage_check(run: Run) -> None:
     assert run("coverage --check").stdout == ""
 
 
+def test_coverage_shows_areas_whose_action_is_late(run: Run) -> None:
+    action_id = new_action(run, "--for 2:1 --due 2020-06-30")
+    result = run("coverage --letter 2 --json --today 2020-07-01", code=0)
+    report = json.loads(result.stdout)
+    assert (report["overdue"], report["as_at"]) == (1, "2020-07-01")
+    assert [a["overdue_actions"] for a in report["all"]] == [[action_id], []]
+    assert "1 of 2 areas for improvement and priority actions have an action; 1 of them an " in (
+        result.stderr
+    )
+    assert json.loads(run("coverage --letter 2 --json --today 2020-06-30").stdout)["overdue"] == 0
+
+
 def test_coverage_counts_areas_not_findings(conn: sqlite3.Connection) -> None:
     assert coverage(conn, letter_ids=[1])["areas"] == 3  # two areas, one priority action
 

@@ -23,7 +23,8 @@ TodayOption = Annotated[
     typer.Option(
         "--today",
         envvar="LETTERMINE_TODAY",
-        help="Judge RAG and overdue as at this date, YYYY-MM-DD [default: today].",
+        help="Judge RAG and overdue as at this date (default: today).",
+        metavar="YYYY-MM-DD",
         show_default=False,
     ),
 ]
@@ -32,7 +33,8 @@ DateOption = Annotated[
     typer.Option(
         "--date",
         envvar="LETTERMINE_TODAY",
-        help="The date this change is recorded as, YYYY-MM-DD [default: today].",
+        help="The date this change is recorded as (default: today).",
+        metavar="YYYY-MM-DD",
         show_default=False,
     ),
 ]
@@ -60,12 +62,14 @@ def add(
     title: Annotated[str, typer.Option("--title", help="What will be done.")],
     units: Annotated[
         list[str] | None,
-        typer.Option("--for", help="A unit the action answers, e.g. 3:1 (repeatable)."),
+        typer.Option(
+            "--for", metavar="UNIT", help="A unit the action answers, e.g. 3:1 (repeatable)."
+        ),
     ] = None,
     description: Annotated[str | None, typer.Option(help="More detail.")] = None,
     owner: Annotated[str | None, typer.Option(help="Who is accountable.")] = None,
-    start: Annotated[str | None, typer.Option(help="Start date, YYYY-MM-DD.")] = None,
-    due: Annotated[str | None, typer.Option(help="Due date, YYYY-MM-DD.")] = None,
+    start: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD", help="Start date.")] = None,
+    due: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD", help="Due date.")] = None,
     ref: Annotated[str | None, typer.Option(help="Your own reference, e.g. EM1.")] = None,
     author: AuthorOption = None,
     date: DateOption = None,
@@ -384,7 +388,7 @@ def measure(
     target: Annotated[float, typer.Option(help="Value that means success.")],
     direction: Annotated[
         str | None,
-        typer.Option(help="up or down: which way is better [default: from baseline to target]."),
+        typer.Option(help="up or down: which way is better (default: baseline towards target)."),
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="e.g. %, children, days.")] = None,
     author: AuthorOption = None,
@@ -422,13 +426,11 @@ def coverage(
 
     Example: lettermine actions coverage --la "North East Lincolnshire" --check
     """
-    from lettermine.actions import as_date
     from lettermine.actions import coverage as find_coverage
     from lettermine.db import connect
 
     with reported_errors():
-        as_date(today, "--today")  # accepted for symmetry with list/show; coverage is dateless
-        result = find_coverage(connect(db), letter_ids=letter or [], authority=la)
+        result = find_coverage(connect(db), letter_ids=letter or [], authority=la, today=today)
     if json:
         print_json(result)
     elif result["uncovered"]:
@@ -436,7 +438,8 @@ def coverage(
             result["uncovered"], ["unit", "authority", "date", "kind", "text"], max_width=80
         )
     kinds = "areas for improvement and priority actions"
-    _stderr(f"{result['covered']} of {result['areas']} {kinds} have an action")
+    late = f"; {result['overdue']} of them an overdue one" if result["overdue"] else ""
+    _stderr(f"{result['covered']} of {result['areas']} {kinds} have an action{late}")
     if check and result["uncovered"]:
         raise typer.Exit(code=1)
 
@@ -519,7 +522,7 @@ def export_command(
     *,
     csv: Annotated[bool, typer.Option("--csv", help="The tracker spreadsheet as CSV.")] = False,
     json: Annotated[
-        bool, typer.Option("--json", help="Every action in full, as JSON [default].")
+        bool, typer.Option("--json", help="Every action in full, as JSON (the default).")
     ] = False,
     today: TodayOption = None,
     db: DbOption = None,
