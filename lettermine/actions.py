@@ -120,16 +120,24 @@ def _check_in_order(conn: sqlite3.Connection, action_id: int, at: dt.date) -> No
         )
 
 
+_CHUNK = 900  # bound parameters per query, well under SQLite's limit
+
+
+def _per_chunk(conn: sqlite3.Connection, sql: str, ids: Sequence[int]) -> Iterable[tuple[Any, ...]]:
+    # `sql` has one "{marks}" placeholder for an IN list of ids.
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
+
 def _unit_refs(conn: sqlite3.Connection, action_ids: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {a: [] for a in action_ids}
-    if not action_ids:
-        return out
-    marks = ",".join("?" * len(action_ids))
-    for action_id, letter_id, seq in conn.execute(
-        f"""SELECT au.action_id, u.letter_id, u.seq FROM action_units au
-            JOIN units u ON u.id = au.unit_id WHERE au.action_id IN ({marks})
-            ORDER BY u.letter_id, u.seq""",
-        list(action_ids),
+    for action_id, letter_id, seq in _per_chunk(
+        conn,
+        """SELECT au.action_id, u.letter_id, u.seq FROM action_units au
+           JOIN units u ON u.id = au.unit_id WHERE au.action_id IN ({marks})
+           ORDER BY u.letter_id, u.seq""",
+        action_ids,
     ):
         out[action_id].append(unit_ref(letter_id, seq))
     return out
@@ -139,13 +147,11 @@ def _evidence_and_last(
     conn: sqlite3.Connection, action_ids: Sequence[int]
 ) -> dict[int, tuple[bool, str | None]]:
     out: dict[int, tuple[bool, str | None]] = {}
-    if not action_ids:
-        return out
-    marks = ",".join("?" * len(action_ids))
-    for action_id, evidence, last in conn.execute(
-        f"""SELECT action_id, max(coalesce(trim(evidence), '') != ''), max(at)
-            FROM action_history WHERE action_id IN ({marks}) GROUP BY action_id""",
-        list(action_ids),
+    for action_id, evidence, last in _per_chunk(
+        conn,
+        """SELECT action_id, max(coalesce(trim(evidence), '') != ''), max(at)
+           FROM action_history WHERE action_id IN ({marks}) GROUP BY action_id""",
+        action_ids,
     ):
         out[action_id] = (bool(evidence), last)
     return out
