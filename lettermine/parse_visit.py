@@ -80,7 +80,7 @@ _FINDINGS_HEADING = _alternatives(
     r"(findings and )?evaluation of progress",
     r"progress made",
     r"areas? of strengths?",
-    r"strengths",
+    r"(key )?strengths",
     r"what is working well",
     r"(case|practice) study\b.*",
 )
@@ -215,22 +215,29 @@ def _split_glued(line: str) -> list[str]:
 
 
 def _drop_letterhead(lines: list[str]) -> list[str]:
-    """Remove runs of letterhead lines that contain at least one unmistakable one."""
+    """Remove runs of letterhead lines (blank lines between them allowed) that contain at least
+    one unmistakable one."""
     keep = [True] * len(lines)
     i = 0
     while i < len(lines):
-        j = i
-        strong = False
-        while j < len(lines) and (
-            _LETTERHEAD_STRONG.match(lines[j].strip()) or _LETTERHEAD_WEAK.match(lines[j].strip())
-        ):
+        j, strong = i, False
+        while j < len(lines) and _letterhead_like(lines[j]):
             strong = strong or bool(_LETTERHEAD_STRONG.match(lines[j].strip()))
             j += 1
-        if j > i and strong:
-            for k in range(i, j):
-                keep[k] = False
+        if strong:
+            keep[i:j] = [not lines[k].strip() for k in range(i, j)]  # keep the blank lines
         i = max(j, i + 1)
     return [x for x, k in zip(lines, keep, strict=True) if k]
+
+
+def _letterhead_like(line: str) -> bool:
+    text = line.strip()
+    # A bare number: a telephone number broken over two lines ("Textphone 0161 618" / "8524").
+    return (
+        not text
+        or bool(_LETTERHEAD_STRONG.match(text) or _LETTERHEAD_WEAK.match(text))
+        or bool(re.fullmatch(r"\d{3,4}", text))
+    )
 
 
 def _drop_footnotes(lines: list[str]) -> list[str]:
@@ -533,19 +540,23 @@ def _signatures(lines: list[_Line]) -> list[str]:
 
 def _focus(flat: str) -> str | None:
     """What the visit looked at, from the sentence that says so."""
+    verbs = r"(?:looked at|evaluated|reviewed|considered|focused on)"
     patterns = (
-        r"has delivered (child-centred practice and care within the context of [^.]*pandemic)",
-        r"Inspectors (?:looked at|evaluated|reviewed|considered|focused on) "
-        rf"(?:the (?:local authority|council){_APOS}s )?"
+        rf"Inspectors {verbs} (?:the (?:local authority{_APOS}s |council{_APOS}s )?)?"
         r"(?:arrangements|practice|services|progress(?: made)?) (?:for|in|with|to|on) ([^.:]+)",
-        r"Inspectors (?:looked at|evaluated|reviewed|considered) ([^.:]+)",
-        r"(?:visit|inspection) (?:looked at|focused on|considered|evaluated) ([^.:]+)",
+        rf"Inspectors {verbs} (?!a range)([^.:]+)",
+        rf"(?:visit|inspection) {verbs} ([^.:]+)",
+        r"has delivered (child-centred practice and care within the context of [^.]*pandemic)",
         r"multi-agency response to ([^.:]+?) in [A-Z]",
     )
     for pattern in patterns:
         m = re.search(pattern, flat)
         if m:
             focus = re.split(r",? which included| This included| Inspectors ", m.group(1))[0]
+            # "..., with a particular focus on:" introduces a list, not part of the focus.
+            focus = re.sub(
+                r",? (?:with an? (?:particular |specific )?focus|focusing \w+) on$", "", focus
+            )
             return focus.strip(" ,")
     return None
 
@@ -675,7 +686,8 @@ def _starts_paragraph(
         return False
     if unwrapped:
         return True
-    if gaps and (line.gap_before or line.page == prev.page):
+    if gaps:
+        # The extractor marks paragraphs with blank lines, at page breaks too ("\f\n").
         return line.gap_before
     # No blank lines (or a page break, where a gap cannot show): a left-aligned paragraph's last
     # line stops short of the margin, leaving room for the next line's first word.
@@ -697,8 +709,7 @@ def _generic_heading(line: _Line, prev: _Line | None, nxt: _Line | None) -> bool
         return False
     if nxt is None or not (nxt.text[:1].isupper() or nxt.text.startswith(BULLET)):
         return False
-    # A person's name (a signature) is not a heading.
-    return not re.fullmatch(rf"{_NAME_WORD}(\s+{_NAME_WORD}){{1,3}}", text)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -751,12 +762,11 @@ def _is_prose(block: _Block) -> bool:
 def _section_role(block: _Block, current: str | None, kind: str, units: list[Unit]) -> str:
     """The role of the section a heading opens, given what came before it."""
     role = block.role
-    if (
-        role == "other"
-        and current == "finding"
-        and not _OTHER_HEADING.match(_key(block.lines[0].text))
-    ):
+    unlisted = role == "other" and not _OTHER_HEADING.match(_key(block.lines[0].text))
+    if unlisted and current == "finding":
         return "finding"  # an unlisted heading inside the findings: a sub-section
+    if unlisted and current == "afi" and kind == "jtai":
+        return "afi"  # JTAI letters group their areas for improvement by agency ("Health")
     if role == "afi" and kind != "jtai" and _has(units, "area_for_improvement"):
         # A second improvement heading ("Areas for improvement" among the findings of a letter
         # that already listed what needs to improve) heads findings, not a second list.
