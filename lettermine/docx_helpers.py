@@ -140,7 +140,8 @@ def _house_styles(doc: Document) -> None:
         style.font.color.rgb = colour
         style.font.bold = bold
         style.paragraph_format.space_before = Pt(0)
-        style.paragraph_format.space_after = Pt(1)
+        # A little space between paragraphs, so items listed in one cell read apart.
+        style.paragraph_format.space_after = Pt(2)
         style.paragraph_format.line_spacing = 1.0
     styles[TABLE_NOTE].paragraph_format.space_before = Pt(1)
 
@@ -221,7 +222,7 @@ def clean_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """What one table cell shows: paragraphs of text, a small grey note, shading, a merge."""
+    """What one table cell shows: paragraphs of text, a small grey note, shading."""
 
     text: str | Sequence[str] = ""
     note: str | None = None
@@ -229,7 +230,7 @@ class Cell:
     fill: str | None = None  # RRGGBB
     white: bool = False  # white text, for dark fills
     centre: bool = False
-    merge: str | None = None  # "restart" starts a vertical merge, "continue" extends it
+    muted: bool = False  # grey text, e.g. an area repeated from the row above
 
 
 def add_table(
@@ -264,6 +265,14 @@ def add_table(
     total.set(qn("w:w"), str(sum(_twips(w) for w in widths_cm)))
     total.set(qn("w:type"), "dxa")
     tbl_pr.append(total)
+    # A little air above and below cell text; Table Grid's default is none.
+    margins = OxmlElement("w:tblCellMar")
+    for side, twips in (("top", 40), ("left", 100), ("bottom", 40), ("right", 100)):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    tbl_pr.append(margins)
     for tag, value in (("w:tblCaption", caption), ("w:tblDescription", description)):
         if value:
             element = OxmlElement(tag)
@@ -312,7 +321,8 @@ def _append_rows(
     # The rows are written as XML text and parsed once: python-docx's element-by-element API
     # takes seconds for a 200-row plan, the parser milliseconds.
     widths = [_twips(w) for w in widths_cm]
-    row_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else ""
+    # A row is kept on one page (unless taller than a page); the header row repeats on each.
+    row_pr = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if header else "") + "</w:trPr>"
     style = "TableHeading" if header else "TableText"
     parts = []
     for row in rows:
@@ -330,17 +340,11 @@ def _append_rows(
 
 def _cell_xml(cell: Cell, width: int, style: str) -> str:
     props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
-    if cell.merge == "restart":
-        props += '<w:vMerge w:val="restart"/>'
-    elif cell.merge == "continue":
-        props += "<w:vMerge/>"
     if cell.fill:
         props += f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill.upper()}"/>'
-    if cell.merge == "continue":
-        # A continued cell shows its first cell's content; it still needs one paragraph.
-        return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p/></w:tc>"
     jc = '<w:jc w:val="center"/>' if cell.centre else ""
-    run_pr = ("<w:b/>" if cell.bold else "") + ('<w:color w:val="FFFFFF"/>' if cell.white else "")
+    colour = "FFFFFF" if cell.white else str(MUTED) if cell.muted else None
+    run_pr = ("<w:b/>" if cell.bold else "") + (f'<w:color w:val="{colour}"/>' if colour else "")
     run_pr = f"<w:rPr>{run_pr}</w:rPr>" if run_pr else ""
     lines = [cell.text] if isinstance(cell.text, str) else list(cell.text) or [""]
     body = "".join(_paragraph_xml(line, style, jc, run_pr) for line in lines)

@@ -84,17 +84,17 @@ RAG_RULE_NOTE = (
 # Column widths in cm. A4 landscape with 1.27 cm margins leaves 27.16 cm; portrait with 2 cm
 # margins leaves 17 cm.
 PLAN_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Area for improvement", 5.0),
-    ("Source and themes", 2.9),
-    ("Action", 4.1),
-    ("Owner", 2.2),
+    ("Area for improvement", 4.7),
+    ("Source and themes", 2.5),
+    ("Action", 4.0),
+    ("Owner", 2.4),
     ("Original due", 1.75),
     ("Current due", 1.75),
     ("Status", 2.1),
     ("RAG", 1.35),
     ("%", 1.15),
-    ("Measure against target", 2.45),
-    ("Latest update", 2.4),
+    ("Measure against target", 2.55),
+    ("Latest update", 2.85),
 )
 
 
@@ -457,13 +457,10 @@ def _plan_table(doc: wd.Document, scope: _Scope) -> None:
         action_ids: list[int | None] = [a for a in unit["actions"] if a in scope.actions]
         area = _area_cells(letter, unit)
         for i, action_id in enumerate(action_ids or [None]):
-            if len(action_ids) <= 1:
-                left = area
-            elif i == 0:
-                # One area answered by several actions: its text spans their rows.
-                left = [replace(c, merge="restart") for c in area]
-            else:
-                left = [Cell(merge="continue")] * len(area)
+            # An area answered by several actions is written on each of their rows, so a row
+            # read alone (or at the top of a page) still says what it answers; grey after the
+            # first, so the eye sees one area. Merged cells would leave later pages blank.
+            left = area if i == 0 else [replace(c, muted=True) for c in area]
             if action_id is None:
                 rows.append([*left, *_no_action_cells()])
             else:
@@ -717,10 +714,9 @@ def _report_new_letters(doc: wd.Document, start: dt.date, letters: list[dict[str
             u["kind"] == "priority_action" for u in areas) else "area for improvement"  # fmt: skip
         said = f"The letter sets out {len(areas)} {what if len(areas) == 1 else _areas(what)}"
         if findings:
-            said += (
-                f" and records {_plural(len(findings), 'finding')} "
-                f"({tone['strength']} strengths, {tone['concern']} concerns)"
-            )
+            said += f" and records {_plural(len(findings), 'finding')}"
+            if tone["strength"] or tone["concern"]:  # unknown when letters were not classified
+                said += f" ({tone['strength']} strengths, {tone['concern']} concerns)"
         wd.add_paragraph(doc, said + ".")
         if areas:
             _areas_by_theme(doc, letter, areas)
@@ -731,10 +727,14 @@ def _areas(what: str) -> str:
 
 
 def _areas_by_theme(doc: wd.Document, letter: dict[str, Any], areas: list[dict[str, Any]]) -> None:
-    by_theme: dict[str, list[dict[str, Any]]] = {}
+    # Each area under its strongest theme only: listed under every theme, a letter's few
+    # areas fill a page with repeats. Its other themes are named after it.
+    by_theme: dict[str, list[str]] = {}
     for unit in areas:
-        for code in _unit_themes(unit)[:2] or ["unthemed"]:  # its two strongest themes
-            by_theme.setdefault(code, []).append(unit)
+        codes = _unit_themes(unit) or ["unthemed"]
+        also = "; ".join(_theme_label(c) for c in codes[1:])
+        line = f"{_unit_name(unit)}: {unit['text']}" + (f" (also: {also})" if also else "")
+        by_theme.setdefault(codes[0], []).append(line)
     widths = [4.2, 12.8]
     table = wd.add_table(
         doc,
@@ -745,7 +745,7 @@ def _areas_by_theme(doc: wd.Document, letter: dict[str, Any], areas: list[dict[s
     order = sorted(by_theme, key=lambda c: (c == "unthemed", -len(by_theme[c]), _theme_label(c)))
     wd.add_rows(table, widths, [
         [Cell("Not yet themed" if code == "unthemed" else _theme_label(code), bold=True),
-         Cell([f"{_unit_name(u)}: {u['text']}" for u in by_theme[code]])]
+         Cell(by_theme[code])]
         for code in order
     ])  # fmt: skip
 

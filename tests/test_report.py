@@ -186,15 +186,15 @@ def test_plan_rows_match_the_database(conn: sqlite3.Connection, plan: Any) -> No
         assert cells[2].text.split("\n")[0] == (title or NO_ACTION)
 
 
-def test_plan_area_spans_its_actions(plan: Any) -> None:
+def test_plan_repeats_an_area_on_each_of_its_actions_rows(plan: Any) -> None:
     body = _main_table(plan).rows[1:]
-    # The raw first w:tc of each row: row.cells gives a merged cell's top cell on every row.
-    merges = [r._tr.tc_lst[0].tcPr.find(qn("w:vMerge")) for r in body]
-    restart = [m is not None and m.get(qn("w:val")) == "restart" for m in merges]
-    cont = [m is not None and m.get(qn("w:val")) is None for m in merges]
-    # Row 2 and 3 answer the same area (two actions): merged; the rest stand alone.
-    assert restart == [False, True, False, False, False, False, False]
-    assert cont == [False, False, True, False, False, False, False]
+    # Rows 2 and 3 answer the same area: its text on both, grey on the second; no merged cells
+    # (a merge would leave the first column blank at the top of a new page).
+    assert body[1].cells[0].text == body[2].cells[0].text
+    colours = [[c.get(qn("w:val")) for c in r.cells[0]._tc.iter(qn("w:color"))] for r in body]
+    assert colours == [[], [], ["595959"], [], [], [], []]
+    assert not any(r._tr.xpath(".//w:vMerge") for r in body)
+    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in body)
 
 
 def test_plan_rag_is_shaded_and_written(conn: sqlite3.Connection, plan: Any) -> None:
