@@ -27,8 +27,14 @@ for docx in "$@"; do
     out="${OUT:-$(dirname "$docx")}"
     mkdir -p "$out"
     stem="$(basename "${docx%.*}")"
-    soffice -env:UserInstallation="file://$profile" --headless --convert-to pdf \
-        --outdir "$out" "$docx" >/dev/null
+    rm -f "$out/$stem.pdf"
+    # soffice warns about Java on every run; show its messages only when it fails.
+    if ! soffice -env:UserInstallation="file://$profile" --headless --convert-to pdf \
+        --outdir "$out" "$docx" >"$profile/log" 2>&1 || [ ! -s "$out/$stem.pdf" ]; then
+        cat "$profile/log" >&2
+        echo "Error: LibreOffice could not convert $docx" >&2
+        exit 1
+    fi
     rm -f "$out/$stem"-*.png
     pdftoppm -r "$res" -png "$out/$stem.pdf" "$out/$stem"
     echo "$out/$stem.pdf"
