@@ -52,13 +52,12 @@ _DATE_LINE = re.compile(
 _FOOTNOTE = re.compile(r"national framework|cross-referenced|https?://|www\.", re.IGNORECASE)
 _TERMINAL = re.compile(r"[.!?:;](?:['\"\u2019\u201d)\]]*)$")
 
-# Heading roles, matched against a whole line with trailing punctuation and footnote marks removed.
-
 
 def _alternatives(*patterns: str) -> re.Pattern[str]:
     return re.compile("^(" + "|".join(patterns) + ")$")
 
 
+# Heading roles, matched against a whole line with trailing punctuation and footnote marks removed.
 _PRIORITY_HEADING = _alternatives(
     r"areas? (for|of) priority action",
     r"priority actions?",
@@ -298,7 +297,7 @@ def _flat(lines: list[_Line]) -> str:
 
 def _read_metadata(lines: list[_Line], flat: str, letter: Letter) -> None:
     letter.published = _letter_date(lines)
-    opening = _opening_sentence(flat, letter.kind)
+    opening = _opening_sentence(flat)
     letter.title = _subject_line(lines)
     letter.local_authority = _authority(letter.title, opening, lines)
     letter.authority = canonical_authority(letter.local_authority)
@@ -346,7 +345,7 @@ def _subject_line(lines: list[_Line]) -> str | None:
     return None
 
 
-def _opening_sentence(flat: str, kind: str) -> str:
+def _opening_sentence(flat: str) -> str:
     """The sentence saying what the letter summarises, where the dates and often the names are."""
     m = re.search(r"This letter (summarises|sets out|reports)[^.]*(?:\.(?!\s)|[^.])*\.", flat)
     if m:
