@@ -1,11 +1,13 @@
 """The North East Lincolnshire action plan and scrutiny report from the sample letters, to look at.
 
-    python scripts/demo_documents.py [--out demo/] [--render]
+    python scripts/demo_documents.py [--out FOLDER] [--render]
 
-Ingests letters/north-east-lincolnshire-* into a fresh database in --out, records a few invented
-actions against their areas for improvement (progress, measures, a revised date, a blocked and a
-completed action, some areas left without one), then writes plan.docx and scrutiny.docx as at
-1 February 2024. With --render, scripts/render.sh turns both into PDF and PNG pages.
+Ingests letters/north-east-lincolnshire-* into a fresh database in --out (default: a
+lettermine-demo folder in the temporary directory, so the repository stays clean), records a
+few invented actions against their areas for improvement (progress, measures, a revised date,
+a blocked and a completed action, some areas left without one), then writes plan.docx and
+scrutiny.docx as at 1 February 2024. With --render, scripts/render.sh turns both into PDF and
+PNG pages.
 
 Without a trained theme model, themes are added as a person would label them, from a few
 keywords, so the theme tables have something to show.
@@ -17,6 +19,7 @@ import argparse
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,7 +218,7 @@ def _actions(conn: sqlite3.Connection, areas: list[list[str]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "demo")
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "lettermine-demo")
     parser.add_argument("--render", action="store_true", help="Also render PDF and PNG pages.")
     args = parser.parse_args()
 
