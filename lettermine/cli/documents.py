@@ -15,12 +15,15 @@ OutputOption = Annotated[
         "--output", "-o", dir_okay=False, help="Word file to write (.docx); replaced if it exists."
     ),
 ]
+# The same flag as the actions commands' --today, so a plan and 'actions list' agree on RAG.
 DocTodayOption = Annotated[
     str | None,
     typer.Option(
         "--today",
+        envvar="LETTERMINE_TODAY",
         metavar="YYYY-MM-DD",
-        help="Judge RAG and overdue as at this date [default: today].",
+        help="Judge RAG and overdue as at this date (default: today).",
+        show_default=False,
     ),
 ]
 
