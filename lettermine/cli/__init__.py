@@ -31,7 +31,7 @@ DbOption = Annotated[
         "--db",
         envvar="LETTERMINE_DB",
         dir_okay=False,
-        help="SQLite database file [default: ./lettermine.db].",
+        help="SQLite database file (default: ./lettermine.db).",
         show_default=False,
     ),
 ]
