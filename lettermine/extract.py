@@ -1,0 +1,497 @@
+"""File -> text: PDF (pypdfium2), DOCX and TXT, normalised, with page furniture removed.
+
+The text read_text returns: one printed line per line; a blank line between paragraphs (in PDFs
+from the vertical gaps between lines, in Word documents after every paragraph); pages separated
+by a form feed, and a page whose first line starts a new paragraph begins with a blank line
+("\f\n"), otherwise its first line continues the paragraph the page before ended with. Running
+headers and footers, page numbers and footnotes are removed; bullets are all "◼"; a word broken
+at a line-end hyphen is rejoined unless the hyphen is part of the word.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lettermine.errors import UnreadableLetter, UnsupportedFile
+
+SUFFIXES = (".pdf", ".docx", ".txt")
+BULLET = "\u25fc"  # ◼, the glyph Ofsted letters use; every other bullet is mapped to it
+
+_BULLETS = re.compile("[\u2022\u25aa\u25cf\u25a0\u25fe\u25e6\u2023\u2043\u25cb\u25b6\uf000-\uf0ff]")
+_BULLET_GAP = re.compile(f"^([ \\f]*){BULLET}(?=\\S)", re.MULTILINE)
+_SPACES = re.compile(r"  +")
+_TRAILING_SPACE = re.compile(r" +(?=\n|\Z)")
+# pypdfium2 marks a line-end hyphen with U+FFFE and joins the two lines.
+_HYPHEN_MARK = "\ufffe"
+_MARK_RE = re.compile(_HYPHEN_MARK)
+_WORD_BEFORE = re.compile(r"[A-Za-z]+$")
+_WORD_AFTER = re.compile(r"\s*([A-Za-z]+)")
+_FIRST_CHAR = re.compile("[A-Za-z0-9(\u2018\u201c\"'\u00a3$%]")
+_NOT_SPACE = re.compile(r"\S")
+_PAGE_NUMBER = re.compile(r"(page\s+)?\d{1,3}(\s+of\s+\d{1,3})?", re.IGNORECASE)
+_TERMINAL = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
+# A footnote marker printed as a superscript at the end of a line ("improve?1", "area2").
+_TRAILING_MARKER = re.compile(r"(?<=[A-Za-z?.:)\u2019])\d{1,2}$")
+
+# Words that a line-end hyphen may split although the document never prints them whole. The
+# document's own vocabulary is the main source; this only covers words seen once.
+_KNOWN_WORDS = frozenset(
+    """
+    accommodation achievement additional appropriate appropriately arrangements assessment
+    assessments authority commissioning communication consistently coordinated coordination
+    development effectiveness establishment experienced experiences implementation improvement
+    improvements independent information intervention interventions management manageable
+    opportunities organisation particularly performance permanence placement placements
+    practitioners professional professionals recommendation recommendations relationships
+    representation requirements responsibilities responsibility restructuring safeguarding
+    strengthened supervision sufficiency sufficient understanding underdeveloped unregistered
+    """.split()
+)
+
+# Geometry thresholds, from the corpus: the body's line pitch is 1.2-1.4 font sizes and
+# paragraphs are spaced at >= 1.4 pitches; running footers sit in the bottom 7% of the page.
+_PARAGRAPH_GAP = 1.3  # a baseline step above this many line pitches starts a paragraph
+_FOOTER_BAND = 0.075  # running header/footer lines (in small type) sit below this page height
+_NUMBER_BAND = 0.1  # page numbers sit below this (or above 1 - this) share of the page height
+_FOOTNOTE_BAND = 0.3  # footnotes sit in the bottom part of a page, below the body text
+_SMALL = 0.9  # type smaller than this share of the body size is not body text
+
+
+def read_text(path: Path) -> str:
+    """The normalised text of a letter file (see the module docstring for its shape)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UnsupportedFile(
+            f"{path.name}: unsupported file type '{suffix or 'none'}' (use .pdf, .docx or .txt)"
+        )
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise UnreadableLetter(f"{path.name}: cannot be read ({e.strerror})") from None
+    if size == 0:
+        raise UnreadableLetter(f"{path.name}: empty file")
+    if suffix == ".pdf":
+        text = _pdf_text(path)
+    elif suffix == ".docx":
+        text = _docx_text(path)
+    else:
+        text = _txt_text(path)
+    text = normalise(text)
+    if len(re.findall(r"[A-Za-z]{2,}", text)) < 20:
+        raise UnreadableLetter(
+            f"{path.name}: no readable text (a scanned document, or an empty one?)"
+        )
+    return text
+
+
+def normalise(text: str) -> str:
+    """NFKC, one kind of bullet and line end, line-end hyphens resolved, no trailing spaces."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BULLETS.sub(BULLET, text)
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\t", " ")
+    text = rejoin_hyphens(text)
+    text = _SPACES.sub(" ", text)
+    text = _BULLET_GAP.sub(f"\\1{BULLET} ", text)
+    return _TRAILING_SPACE.sub("", text).strip("\n ")
+
+
+def rejoin_hyphens(text: str, known: frozenset[str] = _KNOWN_WORDS) -> str:
+    """Resolve pypdfium2's line-end hyphen marks: join a split word, keep a compound's hyphen.
+
+    A word is joined when the document prints it whole elsewhere (and never with the hyphen),
+    or when it is in a small list of known words; otherwise the hyphen is real
+    ("well-established", "COVID-19") and is kept.
+    """
+    if _HYPHEN_MARK not in text:
+        return text
+    plain = text.replace(_HYPHEN_MARK, " ").lower()
+    seen: dict[str, bool] = {}
+
+    def printed(word: str) -> bool:
+        # A few plain scans per document: cheaper than counting every word of it.
+        if word not in seen:
+            seen[word] = _printed(plain, word)
+        return seen[word]
+
+    out: list[str] = []
+    done = 0
+    for m in _MARK_RE.finditer(text):
+        out.append(text[done : m.start()])
+        done = m.end()
+        before = _WORD_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+        after = _WORD_AFTER.match(text, m.end())
+        if before is not None and after is not None:
+            a, b = before.group(), after.group(1)
+            whole = (a + b).lower()
+            if not printed(f"{a}-{b}".lower()) and (whole in known or printed(whole)):
+                out.append(b)  # a split word: the two halves meet
+                done = after.end()
+                continue
+        out.append("-")
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _printed(text: str, word: str) -> bool:
+    """Whether a lower-case text has the word standing on its own (not inside a longer word)."""
+    at = text.find(word)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        after = text[at + len(word) : at + len(word) + 2]
+        joined = after[:1] == "-" and after[1:2].isalpha()
+        if not (before.isalpha() or before == "-" or after[:1].isalpha() or joined):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+
+
+@dataclass
+class _Line:
+    """One printed line of a PDF page and where it sits."""
+
+    page: int
+    text: str
+    start: int  # index of its first character in the page's text
+    end: int  # index after its last non-space character
+    y: float  # baseline of its first letter or digit
+    y_end: float  # baseline of its last character (lower when pypdfium2 joined a hyphen break)
+    size: float  # font size of its first letter or digit
+    keep: bool = True
+
+
+class _Page:
+    """A PDF page's text, its lines and a cheap way to ask where a character sits."""
+
+    def __init__(self, number: int, textpage: Any, height: float, bottom: float) -> None:
+        import pypdfium2.raw as raw
+
+        self.number = number
+        self.textpage = textpage
+        self.raw = raw
+        self.height = height
+        self.bottom = bottom
+        self.text: str = textpage.get_text_range()
+        # Character indices address the page's text only when every character is one code unit.
+        self.geometry = len(self.text) == textpage.count_chars()
+        self._x = ctypes.c_double()
+        self._y = ctypes.c_double()
+
+    def origin(self, index: int) -> tuple[float, float]:
+        """The baseline origin (x, y) of a character."""
+        self.raw.FPDFText_GetCharOrigin(self.textpage.raw, index, self._x, self._y)
+        return self._x.value, self._y.value
+
+    def size(self, index: int) -> float:
+        """The font size of a character."""
+        return float(self.raw.FPDFText_GetFontSize(self.textpage.raw, index))
+
+    def right(self, index: int) -> float:
+        """The right edge of a character."""
+        return float(self.textpage.get_charbox(index)[2])
+
+    def left(self, index: int) -> float:
+        """The left edge of a character."""
+        return float(self.textpage.get_charbox(index)[0])
+
+    def level(self, y: float) -> float:
+        """How high on the page a baseline is, from 0 (bottom edge) to 1 (top edge)."""
+        return (y - self.bottom) / self.height if self.height else 0.5
+
+    def lines(self) -> list[_Line]:
+        """The page's non-blank lines with their baselines and type size."""
+        out: list[_Line] = []
+        for m in re.finditer(r"[^\r\n]+", self.text):
+            out.extend(self._line(m.start(), m.group()))
+        return out
+
+    def _line(self, start: int, text: str) -> Iterator[_Line]:
+        first = _FIRST_CHAR.search(text) or _NOT_SPACE.search(text)
+        if first is None:
+            return
+        end = start + len(text.rstrip())
+        if not self.geometry:
+            yield _Line(self.number, text, start, end, 0.0, 0.0, 0.0)
+            return
+        i = start + first.start()
+        _, y = self.origin(i)
+        size = self.size(i)
+        if _HYPHEN_MARK not in text:
+            yield _Line(self.number, text, start, end, y, y, size)
+            return
+        yield from self._split_joined(start, text, y, size)
+
+    def _split_joined(self, start: int, text: str, y: float, size: float) -> Iterator[_Line]:
+        """Split a line that pypdfium2 joined at a hyphen to text that is not the next line.
+
+        At the foot of a page a hyphenated word may continue on the next page; pypdfium2 then
+        joins it to whatever comes next on this page, such as a footnote.
+        """
+        begin, line_y, line_size = 0, y, size
+        for m in re.finditer(_HYPHEN_MARK, text):
+            k = m.end()
+            if k >= len(text):
+                break
+            _, below = self.origin(start + k)
+            step = line_y - below
+            next_size = self.size(start + k)
+            if 0.5 * line_size < step < 2.5 * line_size and abs(next_size - line_size) < 1:
+                line_y = below  # the ordinary case: the word goes on on the next line
+                continue
+            yield _Line(self.number, text[begin:k], start + begin, start + k, y, line_y, size)
+            begin, y, line_y, line_size = k, below, below, next_size
+            size = next_size
+        piece = text[begin:]
+        end = start + begin + len(piece.rstrip())
+        yield _Line(self.number, piece, start + begin, end, y, line_y, size)
+
+
+def _pdf_text(path: Path) -> str:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        raise UnreadableLetter(f"{path.name}: {_pdfium_reason(e)}") from None
+    try:
+        pages = []
+        for number, page in enumerate(pdf):
+            left, bottom, right, top = page.get_bbox()
+            pages.append(_Page(number, page.get_textpage(), top - bottom, bottom))
+        return _layout(pages)
+    except pdfium.PdfiumError as e:
+        raise UnreadableLetter(f"{path.name}: a page cannot be read ({e})") from None
+    finally:
+        pdf.close()
+
+
+def _pdfium_reason(error: Exception) -> str:
+    """Why pypdfium2 could not open a PDF, in words a user can act on."""
+    code = getattr(error, "err_code", None)
+    if code == 4 or "password" in str(error).lower():
+        return "the PDF is encrypted (password-protected): save an unprotected copy and retry"
+    if code == 3:
+        return "not a readable PDF (damaged, truncated or not a PDF at all)"
+    return f"not a readable PDF ({error})"
+
+
+def _layout(pages: list[_Page]) -> str:
+    """The text of a PDF's pages with furniture removed and paragraphs marked by blank lines."""
+    lines = [line for page in pages for line in page.lines()]
+    body_size = _body_size(lines)
+    _drop_furniture(pages, lines, body_size)
+    _drop_footnotes(pages, lines, body_size)
+    kept = [x for x in lines if x.keep]
+    pitch = _line_pitch(kept)
+    out: list[str] = []
+    prev: _Line | None = None
+    margin = _right_margin(pages, kept, body_size)
+    for line in kept:
+        text = _strip_marker(pages[line.page], line, body_size)
+        if prev is None:
+            out.append(text)
+        elif prev.page != line.page:
+            new = _starts_page_paragraph(pages, prev, line, margin)
+            out.append(("\f\n" if new else "\f") + text)
+        elif _paragraph_gap(prev, line, pitch):
+            out.append("\n" + text)
+        else:
+            out.append(text)
+        prev = line
+    return "\n".join(out)
+
+
+def _body_size(lines: list[_Line]) -> float:
+    """The font size most of the text is set in."""
+    sizes = Counter(round(x.size * 2) / 2 for x in lines if x.size > 0)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text.strip().lower()))
+
+
+def _drop_furniture(pages: list[_Page], lines: list[_Line], body_size: float) -> None:
+    """Mark running headers, footers and page numbers.
+
+    A footer line is set in small type at the foot of the page (pypdfium2 emits the footer
+    first, so it sits at the top of the page's text); a page number is a bare number near the
+    top or foot; a line repeated near the edge of most pages is furniture whatever its type.
+    """
+    edge: list[_Line] = []
+    for line in lines:
+        page = pages[line.page]
+        if not page.geometry:
+            edge.append(line)  # no geometry: any line may be furniture
+            continue
+        level = page.level(line.y)
+        if level < _FOOTER_BAND and line.size < body_size * _SMALL:
+            line.keep = False
+        elif level < _NUMBER_BAND or level > 1 - _NUMBER_BAND:
+            edge.append(line)
+    on_pages: dict[str, set[int]] = {}
+    for line in edge:
+        on_pages.setdefault(_furniture_key(line.text), set()).add(line.page)
+    repeated = max(2, (len(pages) + 1) // 2)
+    for line in edge:
+        if _PAGE_NUMBER.fullmatch(line.text.strip()):
+            line.keep = False
+        elif len(pages) > 2 and len(on_pages[_furniture_key(line.text)]) >= repeated:
+            line.keep = False
+
+
+def _drop_footnotes(pages: list[_Page], lines: list[_Line], body_size: float) -> None:
+    """Mark footnotes: lines in small type below the last line of body text on a page."""
+    by_page: dict[int, list[_Line]] = {}
+    for line in lines:
+        if line.keep and pages[line.page].geometry and line.size > 0:
+            by_page.setdefault(line.page, []).append(line)
+    for number, page_lines in by_page.items():
+        body = [x.y_end for x in page_lines if x.size >= body_size * _SMALL]
+        if not body:
+            continue
+        lowest = min(body)
+        for line in page_lines:
+            small = line.size < body_size * _SMALL
+            if small and line.y < lowest and pages[number].level(line.y) < _FOOTNOTE_BAND:
+                line.keep = False
+
+
+def _strip_marker(page: _Page, line: _Line, body_size: float) -> str:
+    """The line's text without a superscript footnote marker at its end."""
+    text = line.text.rstrip()
+    if not text[-1:].isdigit():
+        return text
+    m = _TRAILING_MARKER.search(text)
+    if m is None or not page.geometry:
+        return text
+    if page.size(line.start + m.start()) < line.size * 0.85:
+        return text[: m.start()]
+    return text
+
+
+def _line_pitch(lines: list[_Line]) -> float:
+    """The usual baseline step between lines, as a multiple of the font size."""
+    steps = Counter(
+        round((a.y_end - b.y) / b.size, 2)
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.page == b.page and b.size > 0 and abs(a.size - b.size) < 0.5 and a.y_end > b.y
+    )
+    return steps.most_common(1)[0][0] if steps else 1.2
+
+
+def _paragraph_gap(prev: _Line, line: _Line, pitch: float) -> bool:
+    """Whether the vertical step from one line to the next is more than a line's."""
+    if line.size <= 0 or prev.size <= 0:
+        return False
+    step = prev.y_end - line.y
+    size = max(prev.size, line.size)
+    if abs(step) < 0.3 * size:
+        return False  # the same printed line, emitted in two runs
+    return step < 0 or step > _PARAGRAPH_GAP * pitch * size
+
+
+def _right_margin(pages: list[_Page], lines: list[_Line], body_size: float) -> float:
+    """Where full lines of body text end: the right edge of the longest lines."""
+    body = [x for x in lines if pages[x.page].geometry and abs(x.size - body_size) < 0.5]
+    longest = sorted(body, key=lambda x: x.end - x.start)[-30:]
+    edges = [pages[x.page].right(x.end - 1) for x in longest if x.end > x.start]
+    return statistics.quantiles(edges, n=10)[-1] if len(edges) >= 2 else 0.0
+
+
+def _starts_page_paragraph(pages: list[_Page], prev: _Line, line: _Line, margin: float) -> bool:
+    """Whether a page's first line starts a paragraph rather than going on with the last one."""
+    first = line.text.lstrip()
+    if _BULLETS.match(first) or first.startswith(BULLET):
+        return True
+    if prev.text.rstrip().endswith(_HYPHEN_MARK):
+        return False
+    here, before = pages[line.page], pages[prev.page]
+    if not (here.geometry and before.geometry) or margin <= 0:
+        return False
+    if abs(prev.size - line.size) >= 1:
+        return True  # a heading, or the end of a table
+    if not _TERMINAL.search(prev.text.rstrip()):
+        return False
+    # The last line stopped short: had the paragraph gone on, the next word would have fitted.
+    word = re.match(r"\S+", first)
+    if word is None:
+        return True
+    begin = line.start + (len(line.text) - len(first))
+    width = here.right(begin + word.end() - 1) - here.left(begin)
+    space = 0.3 * prev.size
+    return before.right(prev.end - 1) + space + width < margin
+
+
+# ---------------------------------------------------------------------------------------------
+# DOCX and TXT
+
+
+def _docx_text(path: Path) -> str:
+    import zipfile
+
+    from docx import Document
+
+    try:
+        document = Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise UnreadableLetter(f"{path.name}: not a readable Word document ({e})") from None
+    body = document.element.body
+    if body is None:
+        raise UnreadableLetter(f"{path.name}: the Word document has no body")
+    paragraphs = [_docx_block(document, child) for child in body.iterchildren()]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _docx_block(document: Any, element: Any) -> str:
+    """One body element of a Word document as text: a paragraph, or a table row by row."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    tag = element.tag.rsplit("}", 1)[-1]
+    if tag == "p":
+        return _docx_paragraph(Paragraph(element, document))
+    if tag == "tbl":
+        rows = Table(element, document).rows
+        cells = (" ".join(c.text.strip() for c in row.cells if c.text.strip()) for row in rows)
+        return "\n".join(c for c in cells if c)
+    return ""
+
+
+def _docx_paragraph(para: Any) -> str:
+    """A Word paragraph's text, with a bullet where Word draws one (list style or numbering)."""
+    text = " ".join(para.text.split())
+    if not text:
+        return ""
+    style = para.style.name if para.style is not None else ""
+    numbered = para._p.pPr is not None and para._p.pPr.numPr is not None
+    if ("List" in (style or "") or numbered) and not _BULLETS.match(text):
+        return f"{BULLET} {text}"
+    return text
+
+
+def _txt_text(path: Path) -> str:
+    data = path.read_bytes()
+    head = data[:4096]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if b"\x00" in head or controls > len(head) // 20:
+        raise UnreadableLetter(f"{path.name}: binary data, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise UnreadableLetter(
+            f"{path.name}: not valid UTF-8 text (bad byte at offset {e.start}); save it as UTF-8"
+        ) from None
+    return text
