@@ -51,15 +51,39 @@ def open_db(path: Path | str | None = None) -> Database:
         _configure(conn)
         conn.execute("PRAGMA journal_mode = WAL")
         db = Database(conn)
-        pending = migrations.pending(db)
-        if pending:
-            if _has_data(conn):
-                backup(conn, _backup_path(target))
-            migrations.apply(db)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if migrations.pending(db):
+            _migrate(db, target)
     except sqlite3.DatabaseError as e:
         raise DatabaseError(f"{target}: not a usable lettermine database ({e})") from None
     return db
+
+
+def _migrate(db: Database, target: Path) -> None:
+    """Apply pending migrations, one process at a time, after backing up a database with data."""
+    from lettermine.migrations import migrations
+
+    # Under the write lock, so that processes opening the same new or old database together
+    # queue: the first migrates, the rest find nothing pending (migrating twice fails with
+    # "table already exists"; a deferred transaction upgraded to a write fails at once with
+    # "database is locked", whatever the busy timeout).
+    with write_transaction(db.conn):
+        if not migrations.pending(db):
+            return
+        if _has_data(db.conn):
+            _backup_other_connection(target, _backup_path(target))
+        migrations.apply(db)
+        db.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _backup_other_connection(target: Path, dest: Path) -> None:
+    # VACUUM INTO cannot run inside a transaction; a second connection reads the last committed
+    # state (WAL lets it read while this process holds the write lock), which is the old schema.
+    other = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        _configure(other)
+        backup(other, dest)
+    finally:
+        other.close()
 
 
 def connect(path: Path | str | None = None) -> sqlite3.Connection:
@@ -90,7 +114,14 @@ def _has_data(conn: sqlite3.Connection) -> bool:
 
 def _backup_path(target: Path) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return target.with_name(f"{target.stem}.before-migration-{stamp}{target.suffix or '.db'}")
+    dest = target.with_name(f"{target.stem}.before-migration-{stamp}{target.suffix or '.db'}")
+    n = 1
+    while dest.exists():  # two upgrades within a second never overwrite a backup
+        n += 1
+        dest = target.with_name(
+            f"{target.stem}.before-migration-{stamp}-{n}{target.suffix or '.db'}"
+        )
+    return dest
 
 
 def backup(conn: sqlite3.Connection, dest: Path) -> Path:
