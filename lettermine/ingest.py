@@ -9,10 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lettermine.errors import LettermineError, UnsupportedFile
+from lettermine.errors import LettermineError, UnreadableLetter, UnsupportedFile
 from lettermine.extract import SUFFIXES, read_text
 from lettermine.letters import UnitThemes, find_letter, save_letter
 from lettermine.parse import parse_letter
+
+# The largest corpus report is under 1 MB; a file 20 times that is not a letter, and refusing it
+# up front keeps a stray 50 MB log or data dump from tying up a batch (or the database).
+MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -71,10 +75,20 @@ def ingest_file(conn: sqlite3.Connection, path: Path, classifier: Classifier) ->
     if not path.exists():
         raise UnsupportedFile(f"{path}: no such file")
     if path.suffix.lower() not in SUFFIXES:
+        suffix = path.suffix or "none"
         raise UnsupportedFile(
-            f"{path.name}: unsupported file type '{path.suffix or 'none'}' (use .pdf, .docx or .txt)"
+            f"{path.name}: unsupported file type '{suffix}' (use .pdf, .docx or .txt)"
         )
-    sha = file_sha256(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UnreadableLetter(
+                f"{path.name}: {size / 2**20:.0f} MB is too large for a letter "
+                f"(the limit is {MAX_FILE_BYTES // 2**20} MB)"
+            )
+        sha = file_sha256(path)
+    except OSError as e:  # a folder given a letter's name, no permission, gone since listed
+        raise UnreadableLetter(f"{path.name}: cannot be read ({e.strerror or e})") from None
     existing = find_letter(conn, sha)
     if existing is not None:
         return Ingested(path, existing, new=False)
