@@ -21,8 +21,9 @@ Metadata: per field, the share of gold values the parse reproduces: kind; author
 canonical_authority); visit start/end and letter date (ISO); lead inspector and inspectors
 (names compared case- and space-insensitively, inspectors as a set).
 
-D2I: per field, over reports published 2018 on (by d2i's publication_date) where d2i or the
-parse has a value; D2I's placeholders (inspection_pre_dates_judgement, data_unreadable,
+D2I: per field and report kind, over reports published 2018 on (by d2i's publication_date)
+where d2i or the parse has a value, with the disagreements split into: both have a value and
+differ; d2i blank; ours blank; D2I's placeholders (inspection_pre_dates_judgement, data_unreadable,
 not_reported_post_reform, blank) mean "no value". A combined "children in care and care
 leavers" grade is compared with d2i's in_care grade. Every disagreement is listed with -v.
 """
@@ -135,6 +136,7 @@ class Report:
     scores: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     meta: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
     mismatches: list[str] = field(default_factory=list)
+    d2i: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
 
 _CACHE: dict[Path, Parsed] = {}
@@ -342,8 +344,16 @@ def our_d2i_fields(letter: Letter | None) -> dict[str, str | None]:
     return out
 
 
+def gold_kind(stem: str) -> str | None:
+    """The letter kind the gold gives a report, if there is a gold file for it."""
+    path = GOLD / "afi" / f"{stem}.json"
+    if not path.is_file():
+        return None
+    return str(json.loads(path.read_text(encoding="utf-8")).get("kind"))
+
+
 def run_d2i(report: Report, kind: str | None) -> None:
-    """Agreement with the D2I index on reports published 2018 on."""
+    """Agreement with the D2I index on reports published 2018 on, by the report's kind."""
     with D2I.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for row in rows:
@@ -352,7 +362,8 @@ def run_d2i(report: Report, kind: str | None) -> None:
             continue
         pdf = CORPUS / "ilacs" / "pdf" / row["file"]
         parsed = parse_pdf(pdf)
-        if kind and (parsed.letter is None or parsed.letter.kind != kind):
+        report_kind = gold_kind(pdf.stem) or (parsed.letter.kind if parsed.letter else "?")
+        if kind and report_kind != kind:
             continue
         ours = our_d2i_fields(parsed.letter)
         theirs: dict[str, str | None] = {
@@ -367,9 +378,28 @@ def run_d2i(report: Report, kind: str | None) -> None:
             b = norm_name(got) if got else None
             if a is None and b is None:
                 continue
-            report.meta[f"d2i {name}"].append(a == b)
+            report.meta[f"d2i {name} ({report_kind})"].append(a == b)
+            outcome = (
+                "agree"
+                if a == b
+                else "d2i blank"
+                if a is None
+                else "ours blank"
+                if b is None
+                else "differ"
+            )
+            report.d2i[f"d2i {name} ({report_kind})"][outcome] += 1
             if a != b:
-                report.mismatches.append(f"{pdf.stem}: d2i {name}: d2i {want!r} parsed {got!r}")
+                report.mismatches.append(
+                    f"{pdf.stem}: d2i {name} ({outcome}): d2i {want!r} parsed {got!r}"
+                )
+        want_la = canonical_authority(row["local_authority"])
+        got_la = parsed.letter.authority if parsed.letter else None
+        report.meta[f"d2i authority ({report_kind})"].append(want_la == got_la)
+        if want_la != got_la:
+            report.mismatches.append(
+                f"{pdf.stem}: d2i authority: d2i {want_la!r} parsed {got_la!r}"
+            )
 
 
 def run_speed() -> None:
@@ -413,7 +443,13 @@ def print_report(report: Report, verbose: bool) -> None:
         print(report.scores[label].line(label))
     for name in sorted(report.meta):
         results = report.meta[name]
-        print(f"{name:<34} {sum(results):5d}/{len(results):<5d} {sum(results) / len(results):7.2%}")
+        line = f"{name:<42} {sum(results):5d}/{len(results):<5d} {sum(results) / len(results):7.2%}"
+        if name in report.d2i:
+            tally = report.d2i[name]
+            line += "  " + ", ".join(
+                f"{k} {tally[k]}" for k in ("differ", "d2i blank", "ours blank")
+            )
+        print(line)
     if verbose:
         print()
         for line in report.mismatches:

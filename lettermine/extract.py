@@ -198,6 +198,10 @@ class _Page:
         """The font size of a character."""
         return float(self.raw.FPDFText_GetFontSize(self.textpage.raw, index))
 
+    def weight(self, index: int) -> int:
+        """The font weight of a character (400 regular, 700 bold; -1 if unknown)."""
+        return int(self.raw.FPDFText_GetFontWeight(self.textpage.raw, index))
+
     def right(self, index: int) -> float:
         """The right edge of a character."""
         return float(self.textpage.get_charbox(index)[2])
@@ -337,8 +341,11 @@ def _drop_furniture(pages: list[_Page], lines: list[_Line], body_size: float) ->
             edge.append(line)  # no geometry: any line may be furniture
             continue
         level = page.level(line.y)
-        if level < _FOOTER_BAND and line.size < body_size * _SMALL:
+        small = line.size < body_size * _SMALL
+        if level < _FOOTER_BAND and small:
             line.keep = False
+        elif small and line.text.strip().isdigit():
+            line.keep = False  # a superscript footnote marker set on a line of its own
         elif level < _NUMBER_BAND or level > 1 - _NUMBER_BAND:
             edge.append(line)
     on_pages: dict[str, set[int]] = {}
@@ -423,13 +430,16 @@ def _starts_page_paragraph(pages: list[_Page], prev: _Line, line: _Line, margin:
         return False
     if abs(prev.size - line.size) >= 1:
         return True  # a heading, or the end of a table
+    begin = line.start + (len(line.text) - len(first))
+    weights = before.weight(prev.end - 1), here.weight(begin)
+    if min(weights) > 0 and abs(weights[0] - weights[1]) >= 200:
+        return True  # a bold heading after plain text, or plain text after a heading
     if not _TERMINAL.search(prev.text.rstrip()):
         return False
     # The last line stopped short: had the paragraph gone on, the next word would have fitted.
     word = re.match(r"\S+", first)
     if word is None:
         return True
-    begin = line.start + (len(line.text) - len(first))
     width = here.right(begin + word.end() - 1) - here.left(begin)
     space = 0.3 * prev.size
     return before.right(prev.end - 1) + space + width < margin
