@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from lettermine.authorities import AUTHORITIES, canonical_authority
 from lettermine.dates import parse_date, parse_range
@@ -27,7 +28,8 @@ _GRADE = r"outstanding|good|requires\s+improvement(?:\s+to\s+be\s+good)?|inadequ
 _GRADE_ONLY = re.compile(rf"^(?:{_GRADE})\.?$", re.IGNORECASE)
 _ENDS_WITH_GRADE = re.compile(rf"(?:{_GRADE})\s*$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d{1,3})\.(?!\d)\s*(?:\.\s+)?(?=\S)")
-_DASH_ITEM = re.compile("^[\u2212\u2013\u2014\u2022o-]\\s+")
+_DASH_CHARS = "\u2212\u2013\u2014\u2022o-"
+_DASH_ITEM = re.compile(f"^[{_DASH_CHARS}]\\s+")
 _TERMINAL = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
 _FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z?:.)])\d{1,2}$")
 
@@ -100,9 +102,9 @@ class _Block:
     lines: list[str]
     page: int
 
-    @property
+    @cached_property
     def text(self) -> str:
-        """The paragraph's lines joined as a reader reads them."""
+        """The paragraph's lines joined as a reader reads them (read once the block is built)."""
         return join_lines(self.lines)
 
     @property
@@ -133,16 +135,17 @@ def parse_report(text: str, kind: str) -> Letter:
 
 def join_lines(lines: Iterable[str]) -> str:
     """Lines joined with single spaces; a word broken at a line-end hyphen or slash stays whole."""
-    out = ""
+    pieces: list[str] = []
     for raw in lines:
-        line = raw.strip()
+        line = " ".join(raw.split())
         if not line:
             continue
-        if out and re.search(r"[A-Za-z0-9][-/]$", out) and line[:1].isalnum():
-            out += line  # "decision-" + "making" across a page; "child protection/" + "..."
+        last = pieces[-1] if pieces else ""
+        if last[-1:] in "-/" and last[-2:-1].isalnum() and line[:1].isalnum():
+            pieces[-1] = last + line  # "decision-" + "making" across a page; "child protection/"
         else:
-            out = f"{out} {line}" if out else line
-    return re.sub(r"\s+", " ", out).strip()
+            pieces.append(line)
+    return " ".join(pieces)
 
 
 def _blocks(text: str) -> list[_Block]:
@@ -158,7 +161,7 @@ def _blocks(text: str) -> list[_Block]:
             if not line:
                 new = True
                 continue
-            if re.fullmatch(r"\d{1,2}", line) and new:
+            if new and len(line) <= 2 and line.isdigit():
                 continue  # a footnote marker left on a line of its own
             if current is None or new or _starts_item(line, current):
                 current = _Block([line], number)
@@ -201,8 +204,11 @@ def _strip_markers(lines: list[str]) -> list[str]:
     """Lines with the bullet or dash of a sub-item removed."""
     out = []
     for line in lines:
-        line = re.sub(f"^{BULLET}\\s*", "", line)
-        out.append(_DASH_ITEM.sub("", line))
+        if line[:1] == BULLET:
+            line = line[1:].lstrip()
+        if line[:1] in _DASH_CHARS:
+            line = _DASH_ITEM.sub("", line)
+        out.append(line)
     return out
 
 
