@@ -504,4 +504,36 @@ def _txt_text(path: Path) -> str:
         raise UnreadableLetter(
             f"{path.name}: not valid UTF-8 text (bad byte at offset {e.start}); save it as UTF-8"
         ) from None
-    return text
+    return drop_page_furniture(text) if "\f" in text else text
+
+
+def drop_page_furniture(text: str, edge: int = 3) -> str:
+    """Remove running headers, footers and page numbers from text paged with form feeds.
+
+    Without geometry, furniture is a line near the top or foot of a page (within `edge` lines)
+    that is a bare page number or recurs, digits aside, on at least half of the pages.
+    """
+    pages = [page.split("\n") for page in text.split("\f")]
+    if len(pages) < 3:
+        return text
+    on_pages: dict[str, set[int]] = {}
+    for number, lines in enumerate(pages):
+        for index in _edge_lines(lines, edge):
+            on_pages.setdefault(_furniture_key(lines[index]), set()).add(number)
+    repeated = (len(pages) + 1) // 2
+    out = []
+    for lines in pages:
+        drop = {
+            i
+            for i in _edge_lines(lines, edge)
+            if _PAGE_NUMBER.fullmatch(lines[i].strip())
+            or len(on_pages[_furniture_key(lines[i])]) >= repeated
+        }
+        out.append("\n".join(x for i, x in enumerate(lines) if i not in drop))
+    return "\f".join(out)
+
+
+def _edge_lines(lines: list[str], edge: int) -> list[int]:
+    """Indexes of the first and last few non-blank lines of a page."""
+    filled = [i for i, x in enumerate(lines) if x.strip()]
+    return sorted(set(filled[:edge] + filled[-edge:]))

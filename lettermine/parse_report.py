@@ -163,6 +163,8 @@ def _blocks(text: str) -> list[_Block]:
                 continue
             if new and len(line) <= 2 and line.isdigit():
                 continue  # a footnote marker left on a line of its own
+            if number > 0 and _is_running_header(line):
+                continue  # text that did not come through extract.read_text may still carry it
             if current is None or new or _starts_item(line, current):
                 current = _Block([line], number)
                 blocks.append(current)
@@ -170,6 +172,23 @@ def _blocks(text: str) -> list[_Block]:
                 current.lines.append(line)
             new = False
     return blocks
+
+
+_RUNNING_TITLE = re.compile(
+    rf"^Inspection of .{{2,150}}? (?:local authority )?children{_APOS}s services$", re.IGNORECASE
+)
+_DATE = r"\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]+"
+_RUNNING_DATES = re.compile(
+    r"^(?:\d{1,2}(?:st|nd|rd|th)?(?: [A-Z][a-z]+)?(?: \d{4})? ?(?:to|-|\u2013) ?)?"
+    rf"{_DATE} \d{{4}}\.?(?: \d{{1,3}})?$"
+)
+
+
+def _is_running_header(line: str) -> bool:
+    """The running header of an ILACS report: its title, or its dates and a page number."""
+    if line.startswith("Inspection of"):
+        return bool(_RUNNING_TITLE.match(line))
+    return line[:1].isdigit() and bool(_RUNNING_DATES.match(line))
 
 
 def _starts_item(line: str, current: _Block) -> bool:
