@@ -47,7 +47,7 @@ STOPWORDS = frozenset(
 )
 # Where the concern ends and its purpose or detail begins.
 _HEAD_END = re.compile(
-    r"[,;:(]| to enable | to ensure | so that | in order | to demonstrate | to inform | to help "
+    r"[,;:]| to enable | to ensure | so that | in order | to demonstrate | to inform | to help "
     r"| including | particularly | which ",
     re.IGNORECASE,
 )

@@ -635,6 +635,8 @@ def test_text_match() -> None:
 def test_head_and_rare_words() -> None:
     assert head_words("Social worker caseloads, to enable direct work") == {"caseload"}
     assert head_words("Visits so that children are seen") == {"visit"}
+    # an abbreviation in brackets is part of the concern, not the end of it
+    assert head_words("Child in need (CIN) planning, to ensure x") == {"cin", "plan"}
     # 106 texts: rare means in at most 3% of them (3.18) or 3, whichever is more
     texts = ["caseloads"] + ["plans"] * 4 + ["teams"] * 3 + ["other"] * 98
     assert rare_words(texts) == {"caseload", "team"}
