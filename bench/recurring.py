@@ -11,6 +11,14 @@ Themes: `model` classifies with the shipped pipeline (models/lettermine_themes);
 the themes of ../shared/corpus/gold onto the parsed units whose normalised text equals a gold
 unit's (an upper bound: what a perfect classifier would give); `none` matches on words only;
 `auto` (default) is `model` when the shipped pipeline exists, else `none`.
+
+Checked by hand (every pair read against its texts; "right" = the same concern raised again, so
+the earlier action is relevant; "partly" = the same practice area, another aspect of it), on the
+17 documents of the default URNs, 96 areas:
+- themes none (no shipped model yet): 32 pairs: 19 right, 7 partly, 6 wrong.
+- themes gold: 44 pairs: the same 32 plus 12 by themes alone: 6 right, 4 partly, 2 wrong.
+Known misses without themes: Oldham's assessments (2018 -> 2019), North East Lincolnshire's
+audits (2019 -> 2021) and Middlesbrough's planning (2019 -> 2023); themes find all three.
 """
 
 from __future__ import annotations
