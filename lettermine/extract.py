@@ -453,10 +453,16 @@ def _docx_text(path: Path) -> str:
     import zipfile
 
     from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+    except (PackageNotFoundError, zipfile.BadZipFile, XMLSyntaxError) as e:
+        # python-docx names the whole path in its message: the file name says enough.
+        reason = "damaged, truncated or not a .docx" if not isinstance(e, XMLSyntaxError) else e
+        raise UnreadableLetter(f"{path.name}: not a readable Word document ({reason})") from None
+    except (KeyError, ValueError) as e:
         raise UnreadableLetter(f"{path.name}: not a readable Word document ({e})") from None
     body = document.element.body
     if body is None:
