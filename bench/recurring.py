@@ -115,8 +115,8 @@ def main() -> int:
             print(f"{path.name}: FAILED {type(e).__name__}: {e}")
     print(f"{len(files)} files, {failed} failed, {time.perf_counter() - started:.1f} s")
     if themes == "gold":
-        found, total = _apply_gold(conn, args.urn)
-        print(f"gold themes copied onto {found} of {total} areas (by equal normalised text)")
+        labelled, total = _apply_gold(conn, args.urn)
+        print(f"gold themes copied onto {labelled} of {total} areas (by equal normalised text)")
     print(f"themes: {themes}\n")
     kinds = Counter(
         r[0]
