@@ -314,7 +314,7 @@ def _layout(pages: list[_Page]) -> str:
         else:
             out.append(text)
         prev = line
-    return "\n".join(out)
+    return "\n".join(out).replace("\n\f", "\f")
 
 
 def _body_size(lines: list[_Line]) -> float:
@@ -396,7 +396,8 @@ def _line_pitch(lines: list[_Line]) -> float:
         for a, b in zip(lines, lines[1:], strict=False)
         if a.page == b.page and b.size > 0 and abs(a.size - b.size) < 0.5 and a.y_end > b.y
     )
-    return steps.most_common(1)[0][0] if steps else 1.2
+    # The most common step; among equally common ones the smallest (a short page has few lines).
+    return min(steps, key=lambda step: (-steps[step], step)) if steps else 1.2
 
 
 def _paragraph_gap(prev: _Line, line: _Line, pitch: float) -> bool:
