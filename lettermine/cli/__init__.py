@@ -60,6 +60,7 @@ def _register() -> None:
     from lettermine.cli import letters  # noqa: F401
     from lettermine.cli import documents  # noqa: F401
     from lettermine.cli import actions  # noqa: F401
+    from lettermine.cli import search  # noqa: F401
 
 
 _register()
