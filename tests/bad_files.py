@@ -12,10 +12,13 @@ import io
 import json
 import os
 import random
+import signal
 import sqlite3
 import struct
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -358,8 +361,10 @@ def mutate(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     return how, bytes(buf)
 
 
-def mutants(sources: list[Path], count: int, folder: Path, seed: int = 0) -> Iterator[Path]:
-    """count mutated copies of the source files, written into folder."""
+def mutants(
+    sources: list[Path], count: int, folder: Path, seed: int = 0
+) -> Iterator[tuple[Path, Path, str]]:
+    """count mutated copies of the source files, written into folder: (mutant, source, how)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     data = {p: p.read_bytes() for p in sources}
@@ -368,7 +373,7 @@ def mutants(sources: list[Path], count: int, folder: Path, seed: int = 0) -> Ite
         how, mutated = mutate(data[source], rng)
         path = folder / f"{i:04d}-{how}-{source.stem[:40]}.pdf"
         path.write_bytes(mutated)
-        yield path
+        yield path, source, how
 
 
 @dataclass
@@ -456,6 +461,183 @@ def run_fuzz(
             on_result(crash)
         todo = [p for p in todo if str(p) != started]
     return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Interruption and concurrent use: lettermine in other processes
+
+
+def cli(*args: str, db: Path) -> list[str]:
+    """The command line that runs `lettermine ARGS --db DB` in a new process."""
+    return [sys.executable, "-m", "lettermine", *args, "--db", str(db)]
+
+
+def count_letters(db: Path) -> int:
+    """Letters stored so far, read without disturbing a writer (0 before the schema exists)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute("SELECT count(*) FROM letters").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
+def ingest_until_killed(files: list[Path], db: Path, at_least: int) -> int:
+    """Run `lettermine ingest` on files, SIGKILL it once at_least letters are stored; how many
+    letters there are then. RuntimeError if it ends (or stalls) before it can be killed."""
+    proc = subprocess.Popen(
+        cli("ingest", "--no-classify", *map(str, files), db=db),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while count_letters(db) < at_least:
+            if proc.poll() is not None:
+                raise RuntimeError("ingest ended before it could be killed")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"ingest stored fewer than {at_least} letters in two minutes")
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    return count_letters(db)
+
+
+def unsound(db: Path, files: dict[str, Path]) -> list[str]:
+    """What is wrong with a database after an interruption: integrity, foreign keys, a search
+    index out of step with its units, and letters that are not whole (units other than what
+    parsing the file gives). files: source name -> path."""
+    from lettermine.extract import read_text
+    from lettermine.parse import parse_letter
+
+    problems: list[str] = []
+    conn = sqlite3.connect(db)
+    try:
+        check = conn.execute("PRAGMA integrity_check").fetchall()
+        if check != [("ok",)]:
+            problems.append(f"integrity_check: {check[:3]}")
+        if conn.execute("PRAGMA foreign_key_check").fetchall():
+            problems.append("foreign_key_check found orphans")
+        try:
+            conn.execute("INSERT INTO units_fts (units_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as e:
+            problems.append(f"search index: {e}")
+        for letter_id, source in conn.execute("SELECT id, source FROM letters").fetchall():
+            stored = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT text FROM units WHERE letter_id = ? ORDER BY seq", [letter_id]
+                )
+            ]
+            if stored != [u.text for u in parse_letter(read_text(files[source])).units]:
+                problems.append(f"letter {letter_id} ({source}) is not whole")
+    finally:
+        conn.close()
+    return problems
+
+
+def distinct_letters(folder: Path, count: int) -> list[Path]:
+    """count different letters (half text, half PDF), each about its own council."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(count):
+        text = LETTER_TEXT.replace("Testshire", f"Testshire {i:02d}").replace(
+            "Children are seen regularly", f"In {i + 2} teams, children are seen regularly"
+        )
+        path = folder / f"letter-{i:02d}{'.pdf' if i % 2 else '.txt'}"
+        if i % 2:
+            lines = text.splitlines()
+            path.write_bytes(make_pdf([lines[k : k + 45] for k in range(0, len(lines), 45)]))
+        else:
+            path.write_text(text, encoding="utf-8")
+        out.append(path)
+    return out
+
+
+# Records updates to action 1 as fast as it can until told to stop (and at least 20), each on a
+# new connection as each CLI call makes; prints the notes it recorded.
+_HAMMER = """
+import json, sys
+from pathlib import Path
+from lettermine.actions import update_action
+from lettermine.db import connect
+db, stop = sys.argv[1], Path(sys.argv[2])
+notes = []
+while not stop.exists() or len(notes) < 20:
+    note = f"hammer {len(notes)}"
+    conn = connect(db)
+    update_action(conn, 1, note=note)
+    conn.close()
+    notes.append(note)
+print(json.dumps(notes))
+"""
+
+
+@dataclass
+class Together:
+    """What happened when ingests and action updates ran at once against one database."""
+
+    ingests: list[subprocess.CompletedProcess[str]]
+    cli_updates: list[tuple[str, subprocess.CompletedProcess[str]]]  # (note, run)
+    hammer: subprocess.CompletedProcess[str]
+
+    def written(self) -> list[str]:
+        """Every update note a process reported as recorded."""
+        notes = [note for note, run in self.cli_updates if run.returncode == 0]
+        if self.hammer.returncode == 0:
+            notes += json.loads(self.hammer.stdout)
+        return notes
+
+
+def run_together(db: Path, batches: list[list[Path]], *, min_cli_updates: int = 3) -> Together:
+    """`lettermine ingest` on each batch, a loop of `lettermine actions update 1` and a tight
+    loop of update_action calls, all at once against db (which must hold action 1)."""
+    stop = db.with_name(db.name + ".stop")
+    stop.unlink(missing_ok=True)
+    ingests = [
+        subprocess.Popen(
+            cli("ingest", "--no-classify", *map(str, files), db=db),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for files in batches
+    ]
+    hammer = subprocess.Popen(
+        [sys.executable, "-c", _HAMMER, str(db), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    cli_updates: list[tuple[str, subprocess.CompletedProcess[str]]] = []
+
+    def update_loop() -> None:
+        while any(p.poll() is None for p in ingests) or len(cli_updates) < min_cli_updates:
+            note = f"cli {len(cli_updates)}"
+            run = subprocess.run(
+                cli("actions", "update", "1", "--note", note, db=db),
+                capture_output=True,
+                text=True,
+            )
+            cli_updates.append((note, run))
+
+    loop = threading.Thread(target=update_loop)
+    loop.start()
+    done = []
+    for p in ingests:
+        out, err = p.communicate(timeout=300)
+        done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
+    loop.join(timeout=300)
+    stop.touch()
+    out, err = hammer.communicate(timeout=300)
+    stop.unlink(missing_ok=True)
+    return Together(
+        done, cli_updates, subprocess.CompletedProcess(hammer.args, hammer.returncode, out, err)
+    )
 
 
 LETTER_TEXT = """\

@@ -8,14 +8,11 @@ upgraded with its data and search index intact.
 
 from __future__ import annotations
 
-import json
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
@@ -25,11 +22,15 @@ from bad_files import (
     GOOD_DOCX,
     GOOD_PDF,
     GOOD_TXT,
-    LETTER_TEXT,
     BadInput,
+    cli,
+    distinct_letters,
     fingerprint,
+    ingest_until_killed,
     letter_pages,
     make_pdf,
+    run_together,
+    unsound,
 )
 from typer.testing import CliRunner, Result
 
@@ -44,14 +45,9 @@ needs_focused = pytest.mark.skipif(
     not FOCUSED.is_dir(), reason="../shared/corpus/focused/pdf is absent (needs real PDFs)"
 )
 
-# Bad input that still ends in a traceback: the bug is in extract.py, which this work does not
-# own. strict: the test flips to a failure (remove the mark) once the bug is fixed.
-DOCX_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="extract._docx_text lets python-docx's PackageNotFoundError and lxml's "
-    "XMLSyntaxError through: a traceback, and the rest of a batch is not ingested",
-)
-KNOWN_BUGS = {"not-a-zip.docx": DOCX_BUG, "truncated.docx": DOCX_BUG, "broken-xml.docx": DOCX_BUG}
+# Bad input that ends in a traceback, by file name, with the bug as an xfail(strict=True) mark:
+# empty while every class is handled (the corrupt-DOCX traceback was fixed in extract.py).
+KNOWN_BUGS: dict[str, pytest.MarkDecorator] = {}
 
 
 def _cases() -> list[object]:
@@ -193,84 +189,29 @@ def test_folder_of_good_and_bad_files_stores_the_good_and_reports_each_bad(
 # Interruption
 
 
-def _count_letters(db_path: Path) -> int:
-    try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
-        try:
-            return int(conn.execute("SELECT count(*) FROM letters").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:
-        return 0  # not created or not migrated yet
-
-
-def _cli(*args: str, db_path: Path) -> list[str]:
-    return [sys.executable, "-m", "lettermine", *args, "--db", str(db_path)]
-
-
-def _ingest_until_killed(files: list[Path], db_path: Path, at_least: int) -> int:
-    """Run `lettermine ingest` on files and SIGKILL it once at_least letters are stored."""
-    proc = subprocess.Popen(
-        _cli("ingest", "--no-classify", *map(str, files), db_path=db_path),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    try:
-        while _count_letters(db_path) < at_least:
-            assert proc.poll() is None, "ingest ended before it could be killed"
-            assert time.monotonic() < deadline, "ingest stored nothing in two minutes"
-            time.sleep(0.005)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.kill()
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-    return _count_letters(db_path)
-
-
-def _assert_sound(db_path: Path, files: dict[str, Path]) -> None:
-    """The database is intact, its search index agrees with its units, and every stored letter
-    is whole: its units are exactly what parsing its file gives."""
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-    conn.execute("INSERT INTO units_fts (units_fts) VALUES ('integrity-check')")
-    for letter_id, source in conn.execute("SELECT id, source FROM letters").fetchall():
-        stored = [
-            r[0]
-            for r in conn.execute(
-                "SELECT text FROM units WHERE letter_id = ? ORDER BY seq", [letter_id]
-            )
-        ]
-        parsed = [u.text for u in parse_letter(read_text(files[source])).units]
-        assert stored == parsed, source
-    conn.close()
-
-
 @needs_focused
 def test_killed_ingest_leaves_whole_letters_and_a_rerun_completes_it(
     db_path: Path, tmp_path: Path
 ) -> None:
     files = sorted(FOCUSED.glob("*.pdf"))[:30]
     by_name = {p.name: p for p in files}
-    first = _ingest_until_killed(files, db_path, at_least=3)
+    first = ingest_until_killed(files, db_path, at_least=3)
     assert 3 <= first < len(files)
-    _assert_sound(db_path, by_name)
+    assert unsound(db_path, by_name) == []
 
-    second = _ingest_until_killed(files, db_path, at_least=first + 5)
+    second = ingest_until_killed(files, db_path, at_least=first + 5)
     assert first + 5 <= second < len(files)
-    _assert_sound(db_path, by_name)
+    assert unsound(db_path, by_name) == []
 
     done = subprocess.run(
-        _cli("ingest", "--no-classify", *map(str, files), db_path=db_path),
+        cli("ingest", "--no-classify", *map(str, files), db=db_path),
         capture_output=True,
         text=True,
     )
     assert done.returncode == 0, done.stderr
     assert f"{len(files) - second} new letters" in done.stderr
     assert f"{second} already stored, 0 failed" in done.stderr
-    _assert_sound(db_path, by_name)
+    assert unsound(db_path, by_name) == []
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*), count(DISTINCT sha256) FROM letters").fetchone() == (
         len(files),
@@ -282,103 +223,33 @@ def test_killed_ingest_leaves_whole_letters_and_a_rerun_completes_it(
 # Concurrent use
 
 
-def _distinct_letters(folder: Path, count: int) -> list[Path]:
-    """count different letters (half text, half PDF), each about its own council."""
-    folder.mkdir()
-    out = []
-    for i in range(count):
-        text = LETTER_TEXT.replace("Testshire", f"Testshire {i:02d}").replace(
-            "Children are seen regularly", f"In {i + 2} teams, children are seen regularly"
-        )
-        path = folder / f"letter-{i:02d}{'.pdf' if i % 2 else '.txt'}"
-        if i % 2:
-            lines = text.splitlines()
-            path.write_bytes(make_pdf([lines[k : k + 45] for k in range(0, len(lines), 45)]))
-        else:
-            path.write_text(text, encoding="utf-8")
-        out.append(path)
-    return out
-
-
-_HAMMER = textwrap.dedent(
-    """
-    import json, sys, time
-    from pathlib import Path
-    from lettermine.actions import update_action
-    from lettermine.db import connect
-    db, stop = sys.argv[1], Path(sys.argv[2])
-    notes = []
-    while not stop.exists() or len(notes) < 20:
-        note = f"hammer {len(notes)}"
-        conn = connect(db)  # a new connection each time, as each CLI call makes
-        update_action(conn, 1, note=note)
-        conn.close()
-        notes.append(note)
-    print(json.dumps(notes))
-    """
-)
-
-
 def test_two_ingests_and_action_updates_at_once_lose_nothing(db_path: Path, tmp_path: Path) -> None:
     _store_good_letter(db_path)
     added = subprocess.run(
-        _cli("actions", "add", "--for", "1:1", "--title", "Plans", db_path=db_path),
+        cli("actions", "add", "--for", "1:1", "--title", "Plans", db=db_path),
         capture_output=True,
         text=True,
     )
     assert added.returncode == 0, added.stderr
-    letters = _distinct_letters(tmp_path / "letters", 40)
-    stop = tmp_path / "stop"
-    ingests = [
-        subprocess.Popen(
-            _cli("ingest", "--no-classify", *map(str, files), db_path=db_path),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for files in (letters[:30], letters[10:])  # 20 letters in both batches
-    ]
-    hammer = subprocess.Popen(
-        [sys.executable, "-c", _HAMMER, str(db_path), str(stop)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    cli_updates: list[tuple[str, subprocess.CompletedProcess[str]]] = []
+    letters = distinct_letters(tmp_path / "letters", 40)
+    run = run_together(db_path, [letters[:30], letters[10:]])  # 20 letters in both batches
 
-    def update_loop() -> None:
-        while any(p.poll() is None for p in ingests) or len(cli_updates) < 3:
-            note = f"cli {len(cli_updates)}"
-            done = subprocess.run(
-                _cli("actions", "update", "1", "--note", note, db_path=db_path),
-                capture_output=True,
-                text=True,
-            )
-            cli_updates.append((note, done))
-
-    loop = threading.Thread(target=update_loop)
-    loop.start()
-    outputs = [p.communicate(timeout=180) for p in ingests]
-    loop.join(timeout=180)
-    stop.touch()
-    hammer_out, hammer_err = hammer.communicate(timeout=180)
-
-    for proc, (_, err) in zip(ingests, outputs, strict=True):
-        assert proc.returncode == 0, err
-        assert "Error" not in err and "locked" not in err, err
-        assert "30 files:" in err and ", 0 failed" in err, err
-    for _, done in cli_updates:
-        assert done.returncode == 0, done.stderr
-        assert done.stderr == "action 1: update recorded\n"
-    assert hammer.returncode == 0, hammer_err
-    written = json.loads(hammer_out) + [note for note, _ in cli_updates]
+    for ingest in run.ingests:
+        assert ingest.returncode == 0, ingest.stderr
+        assert "Error" not in ingest.stderr and "locked" not in ingest.stderr, ingest.stderr
+        assert "30 files:" in ingest.stderr and ", 0 failed" in ingest.stderr, ingest.stderr
+    assert len(run.cli_updates) >= 3
+    for _, update in run.cli_updates:
+        assert update.returncode == 0, update.stderr
+        assert update.stderr == "action 1: update recorded\n"
+    assert run.hammer.returncode == 0, run.hammer.stderr
 
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*), count(DISTINCT sha256) FROM letters").fetchone() == (
         41,
         41,
     )
-    new = sum(int(err.split(" new letters")[0].rsplit(" ", 1)[1]) for _, err in outputs)
+    new = sum(int(i.stderr.split(" new letters")[0].rsplit(" ", 1)[1]) for i in run.ingests)
     assert new == 40  # each letter stored by exactly one of the two ingests
     notes = [
         r[0]
@@ -386,7 +257,7 @@ def test_two_ingests_and_action_updates_at_once_lose_nothing(db_path: Path, tmp_
             "SELECT note FROM action_history WHERE action_id = 1 AND event = 'update' ORDER BY id"
         )
     ]
-    assert sorted(notes) == sorted(written)  # no update lost, none doubled
+    assert sorted(notes) == sorted(run.written())  # no update lost, none doubled
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
 
