@@ -53,18 +53,18 @@ _LSCB_START = re.compile(
 )
 # ILACS judgement sections: "The experiences and progress of children in care: good".
 _ILACS_SECTION = re.compile(
-    rf"^(?P<name>the (?:experiences? and progress of|impact of leaders on) .+?)"
+    rf"^(?P<name>(?:the )?(?:experiences? and progress of|impact of leaders on) .+?)"
     rf"(?:\s+(?:is|are))?\s*:?\s*(?P<grade>{_GRADE})\s*\.?$",
     re.IGNORECASE,
 )
 _ILACS_SECTION_NAME = re.compile(
-    r"^the (?:experiences? and progress of|impact of leaders on) ", re.I
+    r"^(?:the )?(?:experiences? and progress of|impact of leaders on) ", re.IGNORECASE
 )
 # SIF judgement sections and sub-judgements.
 _SIF_SECTION = re.compile(
     r"^(?P<name>the experiences? and progress of children (?:who need help and protection|"
     r"looked after and achieving permanence)|leadership, management and governance)"
-    rf"(?:\s*:?\s*(?P<grade>{_GRADE}))?\.?$",
+    rf"(?:\s+(?:is|are))?(?:\s*:?\s*(?P<grade>{_GRADE}))?\.?$",
     re.IGNORECASE,
 )
 _SIF_SUBSECTION = re.compile(
@@ -195,9 +195,11 @@ def _starts_item(line: str, current: _Block) -> bool:
     """Whether a line starts a bullet or a numbered paragraph inside a run of lines."""
     if line.startswith(BULLET):
         return True
+    last = current.lines[-1]
+    if _SIF_NOT_FINDING.match(line) or _SIF_NOT_FINDING.match(last):
+        return True  # "Summary" set close to the heading above or the paragraph below
     if not _NUMBERED.match(line):
         return False
-    last = current.lines[-1]
     # After a sentence, or after a heading that ends with its grade ("protection: good").
     return bool(_TERMINAL.search(last) or _ENDS_WITH_GRADE.search(last))
 
@@ -549,20 +551,15 @@ def _sif_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
     """Every paragraph of the judgement sections, under the judgement's heading."""
     units: list[Unit] = []
     section: str | None = None
-    for block in blocks[:lscb_at]:
+    started = False  # the first judgement section is help and protection; nothing before counts
+    for i, block in enumerate(blocks[:lscb_at]):
         text = _plain(block)
-        short = _is_short(block, 200)
         if _BACK_MATTER.match(block.first):
             section = None
             continue
-        m = _SIF_SECTION.match(text) if short and not re.search(r"\d$", text) else None
-        if m:
-            section = _section_name(m.group("name"))
-            continue
-        m = _SIF_SUBSECTION.match(text) if short else None
-        if m:
-            name = re.sub(r"\s+", " ", m.group("name")).strip()
-            section = name[:1].upper() + name[1:]
+        name = _sif_heading(blocks, i, text)
+        if name is not None and (started or "help and protection" in name):
+            section, started = name, True
             continue
         if section is None or _is_sif_furniture(block, text):
             continue
@@ -579,6 +576,23 @@ def _sif_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
             )
         )
     return units
+
+
+def _sif_heading(blocks: list[_Block], i: int, text: str) -> str | None:
+    """The section a SIF judgement heading starts, unless it is a line of the contents page."""
+    if not _is_short(blocks[i], 200) or re.search(r"\d$", text):
+        return None
+    nxt = blocks[i + 1].text if i + 1 < len(blocks) else ""
+    if re.fullmatch(r"\d{1,3}", nxt):
+        return None  # a contents entry whose page number sits on a line of its own
+    m = _SIF_SECTION.match(text)
+    if m:
+        return _section_name(m.group("name"))
+    m = _SIF_SUBSECTION.match(text)
+    if m:
+        name = re.sub(r"\s+", " ", m.group("name")).strip()
+        return name[:1].upper() + name[1:]
+    return None
 
 
 def _is_sif_furniture(block: _Block, text: str) -> bool:

@@ -1,0 +1,487 @@
+"""parse_report: small invented reports in the shapes of ILACS and SIF reports (one behaviour a
+test), text that is not a report, and (where ../shared is present) all 213 real reports."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lettermine.extract import read_text
+from lettermine.parse import parse_letter
+from lettermine.parse_report import join_lines, parse_report
+from lettermine.records import JUDGEMENTS, Letter, Unit
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REPORTS = SHARED / "corpus" / "ilacs" / "pdf"
+GOLD = SHARED / "corpus" / "gold" / "afi"
+needs_reports = pytest.mark.skipif(
+    not REPORTS.is_dir(), reason="../shared is absent: the corpus tests need the real reports"
+)
+
+# An ILACS report as extract.read_text gives it: blank lines between paragraphs, a form feed
+# between pages ("\f\n" where the page starts a paragraph). Every sentence is invented.
+ILACS = """Inspection of Testshire County Council local
+authority children’s services
+Inspection dates: 27 February to 10 March 2031
+Lead inspector: Ada Lovelace, His Majesty’s Inspector
+
+Judgement Grade
+
+The impact of leaders on social work
+practice with children and families
+
+Requires improvement to be good
+
+The experiences and progress of
+children who need help and protection
+
+Good
+
+The experiences and progress of
+children in care and care leavers
+
+Inadequate
+
+Overall effectiveness Requires improvement to be good
+
+Testshire has made steady progress since its last inspection, although the experience
+of children in care has declined and leaders have been slow to act on it.
+\f
+What needs to improve?
+
+◼ The stability of homes for children in care, so that fewer children
+move more than once a year.
+
+◼ The timeliness of reviews of plans for children in care.
+
+The experiences and progress of children who need help and
+protection: good
+1. Families find help early through a network of community hubs that are well
+known to schools and health visitors.
+
+2. Decisions at the front door are quick and well recorded. Managers check the
+\freasons for each decision and challenge partners when information is missing.
+
+The experiences and progress of children in care and care
+leavers: inadequate
+
+3. Too many children in care have moved home several times in a single year, and
+some have waited months for a long-term plan.
+
+4. Care leavers are known well by their advisers, who visit often and help them find
+work or training.
+\f
+The impact of leaders on social work practice with children and
+families: requires improvement to be good
+
+5. Leaders know the service well but have not acted quickly enough on the problems
+they found in the care service.
+
+The Office for Standards in Education, Children’s Services and Skills (Ofsted)
+regulates and inspects to achieve excellence in the care of children.
+"""
+
+# A SIF report, with the council's list and the board's own list.
+SIF = """Borough of Exampleton
+Inspection of services for children in need of help and
+protection, children looked after and care leavers
+and
+Review of the effectiveness of the local safeguarding children
+board
+Inspection date: 3 May 2015 – 26 May 2015
+Report published: 10 July 2015
+
+The overall judgement is requires improvement
+
+1. Children who need help and protection
+
+Requires
+improvement
+
+2. Children looked after and achieving permanence Good
+
+2.1 Adoption performance Outstanding
+
+2.2 Experiences and progress of care leavers Good
+
+3. Leadership, management and governance
+
+Requires
+improvement
+
+The effectiveness of the Local Safeguarding Children Board (LSCB) is good
+\f
+What does the local authority need to improve?
+
+Priority and immediate action
+
+8. Make sure every child at risk is seen by a social worker within a day.
+
+Areas for improvement
+
+9. Improve the quality of plans so that they say who will do what and by when.
+
+10. Strengthen the help offered to care leavers:
+
+◼ living in shared houses
+
+◼ who are parents themselves.
+\f
+Inspection judgements about the local authority
+
+The experiences and progress of children who need help and protection
+
+Key Judgement Judgement Grade
+
+Requires improvement
+
+Summary
+
+Help for families is offered early, but too many referrals are repeated within a year.
+
+11. Social workers visit children often and talk with them alone about their worries.
+
+The graded judgement for adoption performance is that it is outstanding
+
+12. Children are matched with adopters quickly and their families are well supported.
+
+Section 2: The effectiveness of the Local Safeguarding
+Children Board
+
+Areas for improvement
+
+40. The board should check that its training reaches staff in schools.
+
+The inspection team
+
+Lead inspector: Grace Hopper HMI
+
+Deputy lead inspector: Alan Turing HMI
+
+Team inspectors: Edsger Dijkstra HMI, Barbara Liskov HMI and Donald Knuth HMI
+"""
+
+REINSPECTION = """Exampleton
+Re-inspection of services for children in need of help and
+protection, children looked after and care leavers
+Inspection dates: 9–24 November 2016
+Report published: 19 January 2017
+
+Children’s services in Exampleton are inadequate
+\f
+Recommendations
+
+1. Ensure that every child in need has a plan that is reviewed on time.
+
+2. Reduce the number of changes of social worker that children experience.
+\f
+Summary for children and young people
+
+◼ Inspectors met many children who told them what they think.
+"""
+
+
+def units(letter: Letter, kind: str, subject: str = "local_authority") -> list[Unit]:
+    return [u for u in letter.units if u.kind == kind and u.subject == subject]
+
+
+@cache
+def ilacs() -> Letter:
+    return parse_report(ILACS, "ilacs")
+
+
+@cache
+def sif() -> Letter:
+    return parse_report(SIF, "sif")
+
+
+# --- ILACS ------------------------------------------------------------------------------------
+
+
+def test_ilacs_metadata() -> None:
+    letter = ilacs()
+    assert letter.title == (
+        "Inspection of Testshire County Council local authority children’s services"
+    )
+    assert letter.local_authority == "Testshire County Council"
+    assert (letter.inspection_start, letter.inspection_end) == ("2031-02-27", "2031-03-10")
+    assert letter.lead_inspector == "Ada Lovelace"
+    assert letter.inspectors == ["Ada Lovelace"]
+    assert letter.published is None  # not printed: never guessed
+
+
+def test_ilacs_grades_from_the_interleaved_table() -> None:
+    assert ilacs().judgements == {
+        "impact_of_leaders": "requires improvement",
+        "help_and_protection": "good",
+        "in_care_and_care_leavers": "inadequate",
+        "overall_effectiveness": "requires improvement",
+    }
+    assert set(ilacs().judgements) <= set(JUDGEMENTS)
+
+
+def test_ilacs_without_overall_effectiveness_has_none_invented() -> None:
+    text = ILACS.replace("Overall effectiveness Requires improvement to be good\n", "")
+    assert "overall_effectiveness" not in parse_report(text, "ilacs").judgements
+
+
+def test_ilacs_areas_for_improvement_are_joined_bullets() -> None:
+    assert [u.text for u in units(ilacs(), "area_for_improvement")] == [
+        "The stability of homes for children in care, so that fewer children move more than "
+        "once a year.",
+        "The timeliness of reviews of plans for children in care.",
+    ]
+
+
+def test_ilacs_findings_have_section_and_number() -> None:
+    findings = units(ilacs(), "finding")
+    assert [(f.number, f.section) for f in findings] == [
+        (1, "The experiences and progress of children who need help and protection"),
+        (2, "The experiences and progress of children who need help and protection"),
+        (3, "The experiences and progress of children in care and care leavers"),
+        (4, "The experiences and progress of children in care and care leavers"),
+        (5, "The impact of leaders on social work practice with children and families"),
+    ]
+
+
+def test_ilacs_finding_split_by_a_page_break_is_one_unit() -> None:
+    second = units(ilacs(), "finding")[1]
+    assert second.text == (
+        "Decisions at the front door are quick and well recorded. Managers check the reasons "
+        "for each decision and challenge partners when information is missing."
+    )
+
+
+def test_ilacs_finding_goes_on_after_a_page_wrongly_marked_as_a_new_paragraph() -> None:
+    text = ILACS.replace("check the\n\freasons", "check the\n\f\nreasons")
+    second = units(parse_report(text, "ilacs"), "finding")[1]
+    assert second.text == units(ilacs(), "finding")[1].text
+
+
+def test_ilacs_back_matter_is_not_a_finding() -> None:
+    assert all("Ofsted" not in u.text for u in ilacs().units)
+    assert ilacs().warnings == []
+
+
+def test_running_header_inside_a_paragraph_is_dropped() -> None:
+    # Text copied from a PDF by another tool keeps the header at the page top.
+    header = "Inspection of Testshire local authority children’s services\n3 to 14 March 2031 3"
+    text = ILACS.replace("check the\n\freasons", f"check the\n\f{header}\nreasons")
+    assert header in text
+    second = units(parse_report(text, "ilacs"), "finding")[1]
+    assert "Testshire" not in second.text and second.text.endswith("information is missing.")
+
+
+def test_dash_sub_items_belong_to_their_area() -> None:
+    text = ILACS.replace(
+        "◼ The timeliness of reviews of plans for children in care.",
+        "◼ The response to children who are:\n\n− living with relatives, and\n\n− missing school.",
+    )
+    areas = units(parse_report(text, "ilacs"), "area_for_improvement")
+    assert (
+        areas[-1].text
+        == "The response to children who are: living with relatives, and missing school."
+    )
+
+
+def test_heading_with_a_footnote_marker_and_a_marker_line() -> None:
+    text = ILACS.replace("What needs to improve?\n", "What needs to improve?1\n\n1\n")
+    assert len(units(parse_report(text, "ilacs"), "area_for_improvement")) == 2
+
+
+def test_early_ilacs_title_names_the_council_first() -> None:
+    text = ILACS.replace(
+        "Inspection of Testshire County Council local\nauthority children’s services",
+        "Bristol City Council\nInspection of children’s social care services",
+    )
+    letter = parse_report(text, "ilacs")
+    assert letter.local_authority == "Bristol City Council"
+    assert letter.authority == "Bristol"
+
+
+def test_council_inside_a_longer_printed_name() -> None:
+    text = ILACS.replace(
+        "Inspection of Testshire County Council local\nauthority children’s services",
+        "Inspection of Bradford Children and Families Trust",
+    )
+    assert parse_report(text, "ilacs").authority == "Bradford"
+
+
+def test_two_lead_inspectors() -> None:
+    text = ILACS.replace(
+        "Lead inspector: Ada Lovelace, His Majesty’s Inspector",
+        "Lead inspectors: Ada Lovelace, His Majesty’s Inspector, and Mary Somerville,\n"
+        "His Majesty’s Inspector",
+    )
+    letter = parse_report(text, "ilacs")
+    assert letter.lead_inspector == "Ada Lovelace"
+    assert letter.inspectors == ["Ada Lovelace", "Mary Somerville"]
+
+
+# --- SIF --------------------------------------------------------------------------------------
+
+
+def test_sif_metadata_and_team() -> None:
+    letter = sif()
+    assert letter.local_authority == "Borough of Exampleton"
+    assert (letter.inspection_start, letter.inspection_end) == ("2015-05-03", "2015-05-26")
+    assert letter.published == "2015-07-10"
+    assert letter.lead_inspector == "Grace Hopper"
+    assert letter.inspectors == [
+        "Grace Hopper",
+        "Alan Turing",
+        "Edsger Dijkstra",
+        "Barbara Liskov",
+        "Donald Knuth",
+    ]
+
+
+def test_sif_grades() -> None:
+    assert sif().judgements == {
+        "help_and_protection": "requires improvement",
+        "in_care": "good",
+        "adoption": "outstanding",
+        "care_leavers": "good",
+        "impact_of_leaders": "requires improvement",
+        "lscb": "good",
+        "overall_effectiveness": "requires improvement",
+    }
+
+
+def test_sif_priority_actions_and_areas_kept_apart() -> None:
+    assert [u.text for u in units(sif(), "priority_action")] == [
+        "Make sure every child at risk is seen by a social worker within a day."
+    ]
+    assert [u.text for u in units(sif(), "area_for_improvement")] == [
+        "Improve the quality of plans so that they say who will do what and by when.",
+        "Strengthen the help offered to care leavers: living in shared houses who are parents "
+        "themselves.",
+    ]
+
+
+def test_sif_board_items_are_the_boards() -> None:
+    board = units(sif(), "area_for_improvement", subject="lscb")
+    assert [u.text for u in board] == [
+        "The board should check that its training reaches staff in schools."
+    ]
+
+
+def test_sif_findings_are_the_paragraphs_of_judgement_sections() -> None:
+    findings = units(sif(), "finding")
+    assert [(f.section, f.number) for f in findings] == [
+        ("The experiences and progress of children who need help and protection", None),
+        ("The experiences and progress of children who need help and protection", 11),
+        ("Adoption performance", 12),
+    ]
+
+
+def test_sif_reinspection_recommendations_are_the_areas() -> None:
+    letter = parse_report(REINSPECTION, "sif")
+    assert [u.text for u in units(letter, "area_for_improvement")] == [
+        "Ensure that every child in need has a plan that is reviewed on time.",
+        "Reduce the number of changes of social worker that children experience.",
+    ]
+    assert letter.judgements == {"overall_effectiveness": "inadequate"}
+    assert (letter.inspection_start, letter.inspection_end) == ("2016-11-09", "2016-11-24")
+
+
+# --- Anything else ----------------------------------------------------------------------------
+
+
+def test_unknown_layout_degrades_to_warnings() -> None:
+    letter = parse_report("Some notes about an inspection.\n\nNothing else here.", "ilacs")
+    assert letter.units == [] and letter.judgements == {}
+    assert "no areas for improvement found" in letter.warnings
+    assert "no inspection dates found" in letter.warnings
+
+
+def test_empty_text_is_a_warning() -> None:
+    assert parse_report("", "sif").warnings == ["no text to read"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=400), st.sampled_from(["ilacs", "sif"])
+)
+def test_any_text_gives_a_letter(text: str, kind: str) -> None:
+    letter = parse_report(text, kind)
+    assert letter.kind == kind
+    assert all(u.text for u in letter.units)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, len(ILACS)), max_size=6))
+def test_a_report_cut_anywhere_gives_a_letter(cuts: list[int]) -> None:
+    text = ILACS
+    for at in sorted(cuts, reverse=True):
+        text = text[:at] + "\f" + text[at:]
+    assert parse_report(text, "ilacs").kind == "ilacs"
+
+
+def test_join_lines() -> None:
+    assert join_lines(["decision-", "making and", "child protection/", "child in need"]) == (
+        "decision-making and child protection/child in need"
+    )
+    assert join_lines(["services -", "and more"]) == "services - and more"
+
+
+# --- The real reports ---------------------------------------------------------------------------
+
+
+@cache
+def real(stem: str) -> Letter:
+    return parse_letter(read_text(REPORTS / f"{stem}.pdf"))
+
+
+def _gold(stem: str) -> dict[str, object]:
+    return dict(json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8")))
+
+
+@needs_reports
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_every_report_parses_and_every_ilacs_report_has_areas_and_findings() -> None:
+    stems = sorted(p.stem for p in REPORTS.glob("*.pdf"))
+    assert len(stems) == 213
+    for stem in stems:
+        letter = real(stem)
+        gold = _gold(stem)
+        assert letter.kind == gold["kind"], stem
+        if letter.kind != "ilacs":
+            continue
+        assert units(letter, "finding"), stem
+        if gold["areas_for_improvement"]:  # one outstanding report prints none
+            assert units(letter, "area_for_improvement"), stem
+        assert {"impact_of_leaders", "help_and_protection"} <= set(letter.judgements), stem
+        assert letter.inspection_start and letter.inspection_end, stem
+
+
+@needs_reports
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_areas_for_improvement_match_the_gold() -> None:
+    matched = total = parsed = 0
+    for path in sorted(GOLD.glob("*.json")):
+        gold = [
+            str(u["text"])
+            for u in json.loads(path.read_text(encoding="utf-8"))["areas_for_improvement"]
+        ]
+        ours = [u.text for u in units(real(path.stem), "area_for_improvement")]
+        matched += sum(1 for text in gold if text in ours)
+        total, parsed = total + len(gold), parsed + len(ours)
+    assert matched / total >= 0.98 and matched / parsed >= 0.98
+
+
+@needs_reports
+@pytest.mark.corpus
+def test_a_sif_report_keeps_the_boards_items_apart() -> None:
+    letter = real("80426_barnsley_2014-08-08")
+    gold = _gold("80426_barnsley_2014-08-08")["areas_for_improvement"]
+    assert isinstance(gold, list)
+    assert len(units(letter, "area_for_improvement")) == len(gold)
+    assert units(letter, "area_for_improvement", subject="lscb")
