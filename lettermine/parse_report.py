@@ -24,7 +24,7 @@ from lettermine.records import Letter, Unit
 
 BULLET = "\u25fc"
 _APOS = "['\u2019]"
-_GRADE = r"outstanding|good|requires\s+improvement(?:\s+to\s+be\s+good)?|inadequate"
+_GRADE = r"outstanding|good|requires?\s+improvement(?:\s+to\s+be\s+good)?|inadequate"
 _GRADE_ONLY = re.compile(rf"^(?:{_GRADE})\.?$", re.IGNORECASE)
 _ENDS_WITH_GRADE = re.compile(rf"(?:{_GRADE})\s*$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d{1,3})\.(?!\d)\s*(?:\.\s+)?(?=\S)")
@@ -152,6 +152,7 @@ def _blocks(text: str) -> list[_Block]:
     """Paragraphs: split at blank lines, bullets and numbered paragraphs; joined across pages."""
     blocks: list[_Block] = []
     current: _Block | None = None
+    bullet = False  # a bullet glyph printed on a line of its own, waiting for its text
     for number, page in enumerate(text.replace("\r\n", "\n").split("\f")):
         lines = page.split("\n")
         # A page that does not start with a blank line goes on with the paragraph before.
@@ -165,6 +166,12 @@ def _blocks(text: str) -> list[_Block]:
                 continue  # a footnote marker left on a line of its own
             if number > 0 and _is_running_header(line):
                 continue  # text that did not come through extract.read_text may still carry it
+            if line == BULLET:
+                bullet, new = True, True
+                continue
+            if bullet and not _NUMBERED.match(line):
+                line = f"{BULLET} {line}"  # a stray glyph before a numbered paragraph is dropped
+            bullet = False
             if current is None or new or _starts_item(line, current):
                 current = _Block([line], number)
                 blocks.append(current)
