@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,13 @@ from lettermine.records import Letter
 
 JSON_FIELDS = ("inspectors", "judgements", "warnings")
 _CHUNK = 900  # stay under SQLite's limit on bound parameters
+
+
+def _rows(conn: sqlite3.Connection, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    """Rows addressable by column name, whatever row factory the connection has."""
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    return cur.execute(sql, args).fetchall()
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -152,7 +159,8 @@ def _letter_dict(row: sqlite3.Row) -> dict[str, Any]:
 
 def list_letters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every letter with its unit counts, oldest visit first."""
-    rows = conn.execute(
+    rows = _rows(
+        conn,
         """SELECT l.*,
              (SELECT count(*) FROM units u WHERE u.letter_id = l.id
                 AND u.kind = 'area_for_improvement') AS areas_for_improvement,
@@ -161,22 +169,22 @@ def list_letters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
              (SELECT count(*) FROM units u WHERE u.letter_id = l.id
                 AND u.kind = 'finding') AS findings
            FROM letters l
-           ORDER BY coalesce(l.inspection_start, l.published, l.ingested_at), l.id"""
-    ).fetchall()
+           ORDER BY coalesce(l.inspection_start, l.published, l.ingested_at), l.id""",
+    )
     return [_letter_dict(r) for r in rows]
 
 
 def get_letter(conn: sqlite3.Connection, letter_id: int) -> dict[str, Any]:
     """One letter with its units in document order, in the export format."""
-    row = conn.execute("SELECT * FROM letters WHERE id = ?", [letter_id]).fetchone()
-    if row is None:
+    found = _rows(conn, "SELECT * FROM letters WHERE id = ?", [letter_id])
+    if not found:
         raise NotFound(f"no letter {letter_id} (see 'lettermine letters')")
-    return _with_units(conn, [_letter_dict(row)])[0]
+    return _with_units(conn, [_letter_dict(found[0])])[0]
 
 
 def export_letters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every letter with its units: the `export --json` contract."""
-    rows = conn.execute("SELECT * FROM letters ORDER BY id").fetchall()
+    rows = _rows(conn, "SELECT * FROM letters ORDER BY id")
     return _with_units(conn, [_letter_dict(r) for r in rows])
 
 
@@ -186,10 +194,11 @@ def _with_units(conn: sqlite3.Connection, letters: list[dict[str, Any]]) -> list
         letter["units"] = []
     if not letters:
         return letters
-    marks = ",".join("?" * len(by_id))
-    units = conn.execute(
-        f"SELECT * FROM units WHERE letter_id IN ({marks}) ORDER BY letter_id, seq", list(by_id)
-    ).fetchall()
+    units: list[sqlite3.Row] = []
+    for chunk in _chunks(list(by_id)):
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT * FROM units WHERE letter_id IN ({marks}) ORDER BY letter_id, seq"
+        units += _rows(conn, sql, chunk)
     themes = effective_themes(conn, [u["id"] for u in units])
     actions = _unit_actions(conn, [u["id"] for u in units])
     for u in units:
