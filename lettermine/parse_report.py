@@ -362,7 +362,7 @@ def _names(segment: str) -> list[str]:
 def _grade(text: str) -> str:
     """A printed grade as one of records.GRADES."""
     grade = re.sub(r"\s+", " ", text.lower())
-    return "requires improvement" if grade.startswith("requires") else grade
+    return "requires improvement" if grade.startswith("require") else grade
 
 
 def _judgements(blocks: list[_Block], kind: str) -> dict[str, str]:
@@ -389,7 +389,7 @@ def _judgements(blocks: list[_Block], kind: str) -> dict[str, str]:
         judgements.pop("care_leavers", None)
     if kind == "sif" and "overall_effectiveness" not in judgements:
         m = re.search(
-            rf"children{_APOS}s services in .{{2,60}}? (?:are|is) (?P<g>{_GRADE})\b", front, re.I
+            rf"children{_APOS}s services in .{{2,60}}? (?:are |is )?(?P<g>{_GRADE})\b", front, re.I
         )
         if m:
             judgements["overall_effectiveness"] = _grade(m.group("g"))

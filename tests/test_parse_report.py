@@ -172,7 +172,8 @@ protection, children looked after and care leavers
 Inspection dates: 9–24 November 2016
 Report published: 19 January 2017
 
-Children’s services in Exampleton are inadequate
+Children’s services in Exampleton require improvement to be
+good
 \f
 Recommendations
 
@@ -386,7 +387,7 @@ def test_sif_reinspection_recommendations_are_the_areas() -> None:
         "Ensure that every child in need has a plan that is reviewed on time.",
         "Reduce the number of changes of social worker that children experience.",
     ]
-    assert letter.judgements == {"overall_effectiveness": "inadequate"}
+    assert letter.judgements == {"overall_effectiveness": "requires improvement"}
     assert (letter.inspection_start, letter.inspection_end) == ("2016-11-09", "2016-11-24")
 
 
