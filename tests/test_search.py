@@ -30,7 +30,8 @@ from lettermine.search import (
 AFI, PA, FINDING = "area_for_improvement", "priority_action", "finding"
 
 # (printed name, kind, visit date, [(unit kind, section, text, themes, polarity)])
-LETTERS = [
+UnitRow = tuple[str, str | None, str, list[str], str]
+LETTERS: list[tuple[str, str, str, list[UnitRow]]] = [
     (
         "North East Lincolnshire Council",
         "focused_visit",
