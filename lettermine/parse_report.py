@@ -42,7 +42,6 @@ _BACK_MATTER = re.compile(
     re.IGNORECASE,
 )
 _AFI_HEADING = re.compile(r"^what needs to improve(?:\s+in this local authority)?\s*[?:]?$", re.I)
-_SIF_IMPROVE = re.compile(r"^what does the local authority need to improve\??$", re.I)
 _SIF_PRIORITY = re.compile(r"^(?:areas for )?priority and immediate action:?$", re.I)
 _SIF_AREAS = re.compile(r"^areas for improvement:?$", re.I)
 _RECOMMENDATIONS = re.compile(r"^recommendations:?$", re.I)
@@ -119,12 +118,12 @@ def parse_report(text: str, kind: str) -> Letter:
     if not blocks:
         letter.warnings.append("no text to read")
         return letter
-    _read_metadata(blocks, letter, kind)
+    _read_metadata(blocks, letter)
     letter.judgements = _judgements(blocks, kind)
     if kind == "sif":
-        letter.units = _sif_units(blocks, letter.warnings)
+        letter.units = _sif_units(blocks)
     else:
-        letter.units = _ilacs_units(blocks, letter.warnings)
+        letter.units = _ilacs_units(blocks)
     _warn_missing(letter)
     return letter
 
@@ -212,12 +211,12 @@ def _starts_item(line: str, current: _Block) -> bool:
 
 
 def _plain(block: _Block) -> str:
-    """A heading's text: joined, without a footnote marker or final punctuation."""
-    text = _FOOTNOTE_MARK.sub("", block.text)
-    return text.strip()
+    """A heading's text: joined, without a footnote marker ("What needs to improve?1")."""
+    return _FOOTNOTE_MARK.sub("", block.text).strip()
 
 
 def _is_short(block: _Block, limit: int = 160) -> bool:
+    """Short enough to be a heading or a table row rather than a paragraph of prose."""
     return len(block.lines) <= 3 and len(block.text) <= limit
 
 
@@ -250,9 +249,10 @@ def _front(blocks: list[_Block]) -> str:
     return " ".join(first)[:4000]
 
 
-def _read_metadata(blocks: list[_Block], letter: Letter, kind: str) -> None:
+def _read_metadata(blocks: list[_Block], letter: Letter) -> None:
+    """Title, council, inspection dates, publication date (if printed) and inspectors."""
     front = _front(blocks)
-    letter.title, letter.local_authority = _title(front, kind)
+    letter.title, letter.local_authority = _title(front)
     letter.authority = _known_authority(letter.local_authority)
     m = re.search(r"Inspection dates?\s*:?\s*(.{0,80})", front, re.IGNORECASE)
     if m:
@@ -265,7 +265,7 @@ def _read_metadata(blocks: list[_Block], letter: Letter, kind: str) -> None:
     letter.inspectors = names
 
 
-def _title(front: str, kind: str) -> tuple[str | None, str | None]:
+def _title(front: str) -> tuple[str | None, str | None]:
     """The report's title and the council's name as printed in it."""
     cs = rf"children{_APOS}s"
     patterns = (
@@ -400,7 +400,8 @@ def _judgements(blocks: list[_Block], kind: str) -> dict[str, str]:
 # ILACS units
 
 
-def _ilacs_units(blocks: list[_Block], warnings: list[str]) -> list[Unit]:
+def _ilacs_units(blocks: list[_Block]) -> list[Unit]:
+    """The areas for improvement under "What needs to improve?", then the findings."""
     units: list[Unit] = []
     start = next((i for i, b in enumerate(blocks) if _is_afi_heading(b)), None)
     if start is not None:
@@ -499,7 +500,8 @@ def _flush(
 # SIF units
 
 
-def _sif_units(blocks: list[_Block], warnings: list[str]) -> list[Unit]:
+def _sif_units(blocks: list[_Block]) -> list[Unit]:
+    """Priority actions, areas for improvement (the council's and the board's) and findings."""
     lscb_at = _lscb_start(blocks)
     units: list[Unit] = []
     council: list[Unit] = []
