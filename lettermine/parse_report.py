@@ -27,6 +27,7 @@ _APOS = "['\u2019]"
 _GRADE = r"outstanding|good|requires?\s+improvement(?:\s+to\s+be\s+good)?|inadequate"
 _GRADE_ONLY = re.compile(rf"^(?:{_GRADE})\.?$", re.IGNORECASE)
 _ENDS_WITH_GRADE = re.compile(rf"(?:{_GRADE})\s*$", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"^\d{1,3}\.$")
 _NUMBERED = re.compile(r"^(\d{1,3})\.(?!\d)\s*(?:\.\s+)?(?=\S)")
 _DASH_CHARS = "\u2212\u2013\u2014\u2022o-"
 _DASH_ITEM = re.compile(f"^[{_DASH_CHARS}]\\s+")
@@ -151,11 +152,13 @@ def _blocks(text: str) -> list[_Block]:
     """Paragraphs: split at blank lines, bullets and numbered paragraphs; joined across pages."""
     blocks: list[_Block] = []
     current: _Block | None = None
-    bullet = False  # a bullet glyph printed on a line of its own, waiting for its text
+    marker = ""  # a bullet or paragraph number printed on a line of its own, waiting for its text
+    new = True  # the next line starts a paragraph
     for number, page in enumerate(text.replace("\r\n", "\n").split("\f")):
         lines = page.split("\n")
-        # A page that does not start with a blank line goes on with the paragraph before.
-        new = current is None or not lines[0].strip()
+        # A page goes on with the paragraph before unless a blank line ends the page before
+        # (text from other tools) or starts this one (extract.read_text's "\f\n").
+        new = new or current is None or not lines[0].strip()
         for raw in lines:
             line = raw.strip()
             if not line:
@@ -165,12 +168,14 @@ def _blocks(text: str) -> list[_Block]:
                 continue  # a footnote marker left on a line of its own
             if number > 0 and _is_running_header(line):
                 continue  # text that did not come through extract.read_text may still carry it
-            if line == BULLET:
-                bullet, new = True, True
+            if line == BULLET or (_BARE_NUMBER.match(line) and _may_start(new, current)):
+                marker, new = line, True  # set apart from its text, as some extractors do
                 continue
-            if bullet and not _NUMBERED.match(line):
+            if marker == BULLET and not _NUMBERED.match(line):
                 line = f"{BULLET} {line}"  # a stray glyph before a numbered paragraph is dropped
-            bullet = False
+            elif marker and marker != BULLET:
+                line = f"{marker} {line}"
+            marker = ""
             if current is None or new or _starts_item(line, current):
                 current = _Block([line], number)
                 blocks.append(current)
@@ -197,6 +202,14 @@ def _is_running_header(line: str) -> bool:
     return line[:1].isdigit() and bool(_RUNNING_DATES.match(line))
 
 
+def _may_start(new: bool, current: _Block | None) -> bool:
+    """Whether a numbered paragraph may start here: after a gap, a sentence or a graded heading."""
+    if new or current is None:
+        return True
+    last = current.lines[-1]
+    return bool(_TERMINAL.search(last) or _ENDS_WITH_GRADE.search(last))
+
+
 def _starts_item(line: str, current: _Block) -> bool:
     """Whether a line starts a bullet or a numbered paragraph inside a run of lines."""
     if line.startswith(BULLET):
@@ -204,10 +217,8 @@ def _starts_item(line: str, current: _Block) -> bool:
     last = current.lines[-1]
     if _SIF_NOT_FINDING.match(line) or _SIF_NOT_FINDING.match(last):
         return True  # "Summary" set close to the heading above or the paragraph below
-    if not _NUMBERED.match(line):
-        return False
-    # After a sentence, or after a heading that ends with its grade ("protection: good").
-    return bool(_TERMINAL.search(last) or _ENDS_WITH_GRADE.search(last))
+    # A numbered paragraph after a sentence, or after a heading ending with its grade.
+    return bool(_NUMBERED.match(line)) and _may_start(False, current)
 
 
 def _plain(block: _Block) -> str:

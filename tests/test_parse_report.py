@@ -278,6 +278,24 @@ def test_running_header_inside_a_paragraph_is_dropped() -> None:
     assert "Testshire" not in second.text and second.text.endswith("information is missing.")
 
 
+def test_text_from_another_extractor_numbers_on_their_own_lines() -> None:
+    # Other tools set a paragraph number apart from its text, and end a page with blank lines.
+    text = ILACS.replace("\n\f\nWhat needs", "\n\n\fWhat needs")
+    text = text.replace("protection: good\n1. Families", "protection: good\n1.\nFamilies")
+    text = text.replace("\n\n2. Decisions", "\n\n2.\nDecisions")
+    letter = parse_report(text, "ilacs")
+    assert len(units(letter, "area_for_improvement")) == 2
+    assert [(u.number, u.text) for u in units(letter, "finding")][:2] == [
+        (f.number, f.text) for f in units(ilacs(), "finding")[:2]
+    ]
+
+
+def test_a_number_ending_a_sentence_line_is_not_a_paragraph_number() -> None:
+    text = ILACS.replace("some have waited months", "some have waited\n18.\nmonths")
+    third = units(parse_report(text, "ilacs"), "finding")[2]
+    assert "some have waited 18. months" in third.text
+
+
 def test_dash_sub_items_belong_to_their_area() -> None:
     text = ILACS.replace(
         "◼ The timeliness of reviews of plans for children in care.",
