@@ -468,18 +468,19 @@ def _docx_text(path: Path) -> str:
     body = document.element.body
     if body is None:
         raise UnreadableLetter(f"{path.name}: the Word document has no body")
-    paragraphs = [_docx_block(document, child) for child in body.iterchildren()]
-    return "\n\n".join(p for p in paragraphs if p)
+    numbering = _DocxNumbering(document)
+    blocks = (_docx_block(document, child, numbering) for child in body.iterchildren())
+    return "\n\n".join(b for b in blocks if b)
 
 
-def _docx_block(document: Any, element: Any) -> str:
+def _docx_block(document: Any, element: Any, numbering: _DocxNumbering) -> str:
     """One body element of a Word document as text: a paragraph, or a table row by row."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     tag = element.tag.rsplit("}", 1)[-1]
     if tag == "p":
-        return _docx_paragraph(Paragraph(element, document))
+        return _docx_paragraph(Paragraph(element, document), numbering)
     if tag == "tbl":
         rows = Table(element, document).rows
         cells = (" ".join(c.text.strip() for c in row.cells if c.text.strip()) for row in rows)
@@ -487,16 +488,88 @@ def _docx_block(document: Any, element: Any) -> str:
     return ""
 
 
-def _docx_paragraph(para: Any) -> str:
-    """A Word paragraph's text, with a bullet where Word draws one (list style or numbering)."""
+def _docx_paragraph(para: Any, numbering: _DocxNumbering) -> str:
+    """A Word paragraph's text with the bullet or number Word draws before it, if any."""
     text = " ".join(para.text.split())
     if not text:
         return ""
-    style = para.style.name if para.style is not None else ""
-    numbered = para._p.pPr is not None and para._p.pPr.numPr is not None
-    if ("List" in (style or "") or numbered) and not _BULLETS.match(text):
-        return f"{BULLET} {text}"
-    return text
+    label = numbering.label(para)
+    if label is None and "List" in (para.style.name if para.style is not None else ""):
+        label = BULLET  # a list style without numbering of its own
+    if label is None or _BULLETS.match(text):
+        return text
+    return f"{label} {text}"
+
+
+class _DocxNumbering:
+    """Word's list numbering: which paragraphs are numbered or bulleted, and their numbers.
+
+    Word keeps list numbers out of the text (in numbering.xml); a report's numbered paragraphs
+    need them, so decimal lists are counted here as Word would draw them.
+    """
+
+    def __init__(self, document: Any) -> None:
+        self.formats: dict[tuple[str, str], tuple[str, int]] = {}
+        self.counts: dict[tuple[str, str], int] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError):
+            return  # no numbering part: no numbered lists
+        for num in _xpath(root, "./w:num"):
+            num_id = num.get(_qn("w:numId"))
+            abstract = _xpath(num, "./w:abstractNumId/@w:val")
+            path = f'./w:abstractNum[@w:abstractNumId="{abstract[0]}"]/w:lvl' if abstract else ""
+            levels = _xpath(root, path) if path else []
+            for level in levels:
+                fmt = _xpath(level, "./w:numFmt/@w:val")
+                start = _xpath(level, "./w:start/@w:val")
+                self.formats[(num_id, level.get(_qn("w:ilvl")))] = (
+                    fmt[0] if fmt else "bullet",
+                    int(start[0]) if start and start[0].isdigit() else 1,
+                )
+
+    def label(self, para: Any) -> str | None:
+        """ "N." for a paragraph of a decimal list, the bullet for any other list, else None."""
+        num_id, level = self._numbering(para)
+        if num_id is None or num_id == "0":
+            return None
+        fmt, start = self.formats.get((num_id, level), ("bullet", 1))
+        if fmt != "decimal":
+            return BULLET
+        key = (num_id, level)
+        self.counts[key] = self.counts.get(key, start - 1) + 1
+        for deeper in [k for k in self.counts if k[0] == num_id and k[1] > level]:
+            del self.counts[deeper]  # a new item restarts the levels below it
+        return f"{self.counts[key]}."
+
+    @staticmethod
+    def _numbering(para: Any) -> tuple[str | None, str]:
+        """The paragraph's list (numId) and level, from the paragraph or else its styles."""
+        sources = [para._p.pPr]
+        style = para.style
+        while style is not None:
+            sources.append(style.element.pPr)
+            style = style.base_style
+        for ppr in sources:
+            if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
+                ilvl = ppr.numPr.ilvl
+                return str(ppr.numPr.numId.val), str(ilvl.val if ilvl is not None else 0)
+        return None, "0"
+
+
+def _xpath(element: Any, path: str) -> list[Any]:
+    """An XPath query on WordprocessingML, whatever class lxml gave the element."""
+    from docx.oxml.ns import nsmap
+    from lxml import etree
+
+    # python-docx's elements override xpath() without a namespaces argument: use lxml's own.
+    return list(etree.XPath(path, namespaces={"w": nsmap["w"]})(element))
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return str(qn(tag))
 
 
 def _txt_text(path: Path) -> str:

@@ -257,8 +257,25 @@ def test_docx_paragraphs_bullets_and_tables(tmp_path: Path) -> None:
     text = read_text(write(tmp_path, "letter.docx", data))
     blocks = text.split("\n\n")
     assert blocks[1] == f"{BULLET} Stronger oversight of plans for children who need help."
-    assert blocks[2].startswith(f"{BULLET} Quicker decisions")
+    assert blocks[2] == "1. Quicker decisions for children who cannot live at home."
     assert blocks[-1] == "Overall effectiveness Good"
+
+
+def test_docx_numbered_lists_are_counted_as_word_draws_them(tmp_path: Path) -> None:
+    data = docx_bytes(
+        [
+            (" ".join(OPENING), None),
+            ("The first numbered paragraph.", "List Number"),
+            ("A bullet between them.", "List Bullet"),
+            ("The second numbered paragraph.", "List Number"),
+        ]
+    )
+    blocks = read_text(write(tmp_path, "report.docx", data)).split("\n\n")
+    assert blocks[1:4] == [
+        "1. The first numbered paragraph.",
+        f"{BULLET} A bullet between them.",
+        "2. The second numbered paragraph.",
+    ]
 
 
 def test_txt_is_read_as_utf8(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ test), text that is not a report, and (where ../shared is present) all 213 real 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -340,6 +341,30 @@ def test_two_lead_inspectors() -> None:
     letter = parse_report(text, "ilacs")
     assert letter.lead_inspector == "Ada Lovelace"
     assert letter.inspectors == ["Ada Lovelace", "Mary Somerville"]
+
+
+def test_ilacs_report_written_as_a_word_document(tmp_path: Path) -> None:
+    from docx import Document
+
+    document = Document()
+    for block in re.split(r"\n\n|\n(?=\d\. )", ILACS.replace("\f", "")):
+        text = " ".join(block.split())
+        if text.startswith("◼ "):
+            document.add_paragraph(text[2:], style="List Bullet")
+        elif text[:2] in ("1.", "2.", "3.", "4.", "5."):
+            document.add_paragraph(text[3:], style="List Number")  # Word keeps the number apart
+        elif text:
+            document.add_paragraph(text)
+    path = tmp_path / "report.docx"
+    document.save(str(path))
+    letter = parse_letter(read_text(path))
+    assert letter.kind == "ilacs" and letter.authority is not None
+    assert [u.text for u in units(letter, "area_for_improvement")] == [
+        u.text for u in units(ilacs(), "area_for_improvement")
+    ]
+    assert [(u.number, u.section) for u in units(letter, "finding")] == [
+        (u.number, u.section) for u in units(ilacs(), "finding")
+    ]
 
 
 # --- SIF --------------------------------------------------------------------------------------
