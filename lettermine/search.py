@@ -138,13 +138,14 @@ def _code(value: str) -> str:
     return value.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def check_choice(value: str | None, choices: Sequence[str], name: str) -> str | None:
+def check_choice(
+    value: str | None, choices: Sequence[str], name: str, aliases: dict[str, str] | None = None
+) -> str | None:
     """A code typed by a person ('Focused-visit' -> 'focused_visit'), checked against choices."""
     if value is None:
         return None
     code = _code(value)
-    if name == "unit kind":
-        code = UNIT_KIND_ALIASES.get(code, code)
+    code = (aliases or {}).get(code, code)
     if code not in choices:
         raise InvalidInput(f"unknown {name} '{value}' (choose from {', '.join(choices)})")
     return code
@@ -254,7 +255,7 @@ def _filters(
         )
     if (code := check_choice(kind, LETTER_KINDS, "letter kind")) is not None:
         f.letter_clauses.append(("l.kind = ?", [code]))
-    if (code := check_choice(unit_kind, UNIT_KINDS, "unit kind")) is not None:
+    if (code := check_choice(unit_kind, UNIT_KINDS, "unit kind", UNIT_KIND_ALIASES)) is not None:
         f.unit_clauses.append(("u.kind = ?", [code]))
     if (code := check_choice(polarity, POLARITIES, "polarity")) is not None:
         f.unit_clauses.append(("u.polarity = ?", [code]))
