@@ -150,6 +150,10 @@ def effective_themes(
 
 def _letter_dict(row: sqlite3.Row) -> dict[str, Any]:
     record = dict(row)
+    # Readers group by council, so `local_authority` is the canonical name (the export
+    # contract); the name exactly as the letter prints it stays beside it.
+    record["printed_name"] = record["local_authority"]
+    record["local_authority"] = record["authority"] or record["printed_name"]
     for key in JSON_FIELDS:
         record[key] = (
             json.loads(record[key]) if record.get(key) else ([] if key != "judgements" else {})

@@ -61,6 +61,7 @@ def _register() -> None:
     from lettermine.cli import documents  # noqa: F401
     from lettermine.cli import actions  # noqa: F401
     from lettermine.cli import search  # noqa: F401
+    from lettermine.cli import model  # noqa: F401
 
 
 _register()

@@ -162,7 +162,7 @@ def _print_letter(letter: dict[str, Any]) -> None:
     out = sys.stdout.write
     out(f"Letter {letter['id']}: {letter['authority'] or '?'} — {letter['kind']}\n")
     fields = [
-        ("Printed name", letter["local_authority"]),
+        ("Printed name", letter["printed_name"]),
         ("Dates", _dates(letter)),
         ("Letter date", letter["published"]),
         ("Lead inspector", letter["lead_inspector"]),

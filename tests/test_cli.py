@@ -1,0 +1,73 @@
+"""The command line as a whole: help everywhere, fast start-up, one error format."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from lettermine.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands() -> list[list[str]]:
+    root = get_command(app)
+    found: list[list[str]] = []
+
+    def walk(cmd: typer.core.TyperGroup | object, path: list[str]) -> None:
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                walk(sub, [*path, name])
+        elif path:
+            found.append(path)
+
+    walk(root, [])
+    return found
+
+
+COMMANDS = _commands()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
+def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
+def test_every_command_is_in_the_readme(command: list[str]) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"lettermine {' '.join(command)}" in readme
+
+
+def test_help_imports_no_heavy_library() -> None:
+    code = (
+        "import sys; from lettermine.cli import app; from typer.main import get_command;"
+        "get_command(app);"
+        "heavy = [m for m in ('spacy', 'sqlite_utils', 'docx', 'numpy', 'pypdfium2')"
+        " if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "lettermine", "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert "ingest" in out.stdout
+
+
+def test_unknown_letter_is_one_line_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", "99"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == ["Error: no letter 99 (see 'lettermine letters')"]
