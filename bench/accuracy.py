@@ -309,7 +309,8 @@ def check_visit_metadata(
     check(report, stem, "letter date", gold.get("letter_date"), got.published)
     check(report, stem, "lead inspector", norm_name(str(gold.get("lead_inspector") or "")),
           norm_name(got.lead_inspector))  # fmt: skip
-    want_names = {norm_name(str(n)) for n in gold.get("inspectors") or []}  # type: ignore[union-attr]
+    listed = gold.get("inspectors") or []
+    want_names = {norm_name(str(n)) for n in listed} if isinstance(listed, list) else set()
     check(report, stem, "inspectors", sorted(n for n in want_names if n),
           sorted(n for n in {norm_name(n) for n in got.inspectors} if n))  # fmt: skip
 
