@@ -27,6 +27,7 @@ _APOS = "['\u2019]"
 _GRADE = r"outstanding|good|requires?\s+improvement(?:\s+to\s+be\s+good)?|inadequate"
 _GRADE_ONLY = re.compile(rf"^(?:{_GRADE})\.?$", re.IGNORECASE)
 _ENDS_WITH_GRADE = re.compile(rf"(?:{_GRADE})\s*$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?$", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"^\d{1,3}\.$")
 _NUMBERED = re.compile(r"^(\d{1,3})\.(?!\d)\s*(?:\.\s+)?(?=\S)")
 _DASH_CHARS = "\u2212\u2013\u2014\u2022o-"
@@ -166,7 +167,7 @@ def _blocks(text: str) -> list[_Block]:
                 continue
             if new and len(line) <= 2 and line.isdigit():
                 continue  # a footnote marker left on a line of its own
-            if number > 0 and _is_running_header(line):
+            if number > 0 and (_is_running_header(line) or _PAGE_NUMBER.match(line)):
                 continue  # text that did not come through extract.read_text may still carry it
             if line == BULLET or (_BARE_NUMBER.match(line) and _may_start(new, current)):
                 marker, new = line, True  # set apart from its text, as some extractors do
@@ -602,9 +603,6 @@ def _sif_heading(blocks: list[_Block], i: int, text: str) -> str | None:
     """The section a SIF judgement heading starts, unless it is a line of the contents page."""
     if not _is_short(blocks[i], 200) or re.search(r"\d$", text):
         return None
-    nxt = blocks[i + 1].text if i + 1 < len(blocks) else ""
-    if re.fullmatch(r"\d{1,3}", nxt):
-        return None  # a contents entry whose page number sits on a line of its own
     m = _SIF_SECTION.match(text)
     if m:
         return _section_name(m.group("name"))

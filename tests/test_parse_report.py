@@ -279,6 +279,13 @@ def test_running_header_inside_a_paragraph_is_dropped() -> None:
     assert "Testshire" not in second.text and second.text.endswith("information is missing.")
 
 
+@pytest.mark.parametrize("footer", ["Page 3 of 7", "3", "\f3", "\fPage 3 of 7"])
+def test_page_number_inside_a_paragraph_is_dropped(footer: str) -> None:
+    text = ILACS.replace("some have waited months", f"some have waited\n{footer}\nmonths")
+    third = units(parse_report(text, "ilacs"), "finding")[2]
+    assert "some have waited months for a long-term plan." in third.text
+
+
 def test_text_from_another_extractor_numbers_on_their_own_lines() -> None:
     # Other tools set a paragraph number apart from its text, and end a page with blank lines.
     text = ILACS.replace("\n\f\nWhat needs", "\n\n\fWhat needs")
