@@ -182,21 +182,24 @@ def test_report_units_never_hold_its_running_header(
         assert "18 November 2022" not in unit.text, unit.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse_report keeps a 'Page 3 of 7' or bare page-number line that reaches it inside "
-    "a paragraph (extract drops them only at the edges of form-feed pages, 3 pages or more)",
+# Bare page numbers of three digits: the sample report's units print none of their own.
+REPORT_PAGE_NUMBERS = st.one_of(
+    st.builds("Page {} of {}".format, st.integers(1, 99), st.integers(1, 99)),
+    st.integers(100, 999).map(str),
 )
-@settings(max_examples=100, deadline=None)
-@given(PLACES, st.lists(st.integers(40, 99).map("Page {} of 99".format), min_size=6, max_size=6))
+
+
+@settings(max_examples=150, deadline=None)
+@given(PLACES, st.lists(REPORT_PAGE_NUMBERS, min_size=6, max_size=6))
 @example([(40, False)], ["Page 3 of 7"] * 6)  # a footer left in pasted text, mid-paragraph
 def test_report_units_never_hold_page_numbers(
     places: list[tuple[int, bool]], numbers: list[str]
 ) -> None:
     lines, first_page = _report_lines()
     letter = parse_letter(normalise(_insert(lines, first_page + 1, places, numbers)))
+    assert letter.kind == "ilacs" and letter.units
     for unit in letter.units:
-        assert not re.search(r"\bPage \d+ of \d+", unit.text), unit.text
+        assert not re.search(r"\bPage \d+ of \d+|(^|\s)\d{3}(\s|$)", unit.text), unit.text
 
 
 def _paged(pages: list[str], header: str, style: dict[str, Any]) -> str:
@@ -276,10 +279,18 @@ def test_mutated_pdfs_are_stored_or_clear_errors(tmp_path: Path) -> None:
     assert outcomes["error"] > 0  # the mutations did damage something
 
 
-def _damaged_sample(tmp_path: Path) -> Path:
-    """The sample PDF with one byte flipped inside its first compressed stream."""
+# A stream of the sample PDF to damage: its first page content stream, its first embedded
+# TrueType font (a font program has /Length1; damage there loses or changes characters).
+STREAMS = {
+    "content stream": rb"<<[^>]*/FlateDecode[^>]*>>\s*stream\r?\n",
+    "embedded font": rb"<<[^>]*/Length1[^>]*>>\s*stream\r?\n",
+}
+
+
+def _damaged_sample(tmp_path: Path, stream: str) -> Path:
+    """The sample PDF with one byte flipped in the middle of one compressed stream."""
     data = bytearray(GOOD_PDF.read_bytes())
-    start = re.search(rb"/FlateDecode[^>]*>>\s*stream\r?\n", data)
+    start = re.search(STREAMS[stream], data)
     assert start is not None
     end = data.find(b"endstream", start.end())
     data[(start.end() + end) // 2] ^= 0x55
@@ -288,14 +299,19 @@ def _damaged_sample(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
+FONT_BUG = pytest.mark.xfail(
     strict=True,
-    reason="extract reads a PDF whose compressed content stream is corrupt as if whole: pdfium "
-    "drops what it cannot inflate, so the letter is stored with 13 of its 15 units, silently",
+    reason="extract's damaged-stream check skips font programs (/Length1): with a byte flipped "
+    "in the sample's first embedded font the letter is stored with 13 of its 15 units, silently",
 )
-def test_a_damaged_pdf_is_an_error_or_a_whole_letter(tmp_path: Path) -> None:
+
+
+@pytest.mark.parametrize(
+    "stream", ["content stream", pytest.param("embedded font", marks=FONT_BUG)]
+)
+def test_a_damaged_pdf_is_an_error_or_a_whole_letter(tmp_path: Path, stream: str) -> None:
     whole = [u.text for u in parse_letter(read_text(GOOD_PDF)).units]
-    damaged = _damaged_sample(tmp_path)
+    damaged = _damaged_sample(tmp_path, stream)
     conn = open_db(tmp_path / "d.db").conn
     try:
         ingest_file(conn, damaged, Classifier(enabled=False))
