@@ -167,9 +167,11 @@ def _blocks(text: str) -> list[_Block]:
                 continue
             if new and len(line) <= 2 and line.isdigit():
                 continue  # a footnote marker left on a line of its own
-            if number > 0 and (_is_running_header(line) or _PAGE_NUMBER.match(line)):
+            head = line[0]
+            if number > 0 and head in _FURNITURE_STARTS and _is_furniture(line):
                 continue  # text that did not come through extract.read_text may still carry it
-            if line == BULLET or (_BARE_NUMBER.match(line) and _may_start(new, current)):
+            bare = head.isdigit() and line[-1] == "." and bool(_BARE_NUMBER.match(line))
+            if line == BULLET or (bare and _may_start(new, current)):
                 marker, new = line, True  # set apart from its text, as some extractors do
                 continue
             if marker == BULLET and not _NUMBERED.match(line):
@@ -196,6 +198,14 @@ _RUNNING_DATES = re.compile(
 )
 
 
+_FURNITURE_STARTS = frozenset("IPp0123456789")
+
+
+def _is_furniture(line: str) -> bool:
+    """A running header or a page number that reached the text."""
+    return _is_running_header(line) or bool(_PAGE_NUMBER.match(line))
+
+
 def _is_running_header(line: str) -> bool:
     """The running header of an ILACS report: its title, or its dates and a page number."""
     if line.startswith("Inspection of"):
@@ -216,10 +226,12 @@ def _starts_item(line: str, current: _Block) -> bool:
     if line.startswith(BULLET):
         return True
     last = current.lines[-1]
-    if _SIF_NOT_FINDING.match(line) or _SIF_NOT_FINDING.match(last):
-        return True  # "Summary" set close to the heading above or the paragraph below
+    if len(line) < 40 and _SIF_NOT_FINDING.match(line):
+        return True  # "Summary" set close to the heading above
+    if len(last) < 40 and _SIF_NOT_FINDING.match(last):
+        return True  # ... or to the paragraph below
     # A numbered paragraph after a sentence, or after a heading ending with its grade.
-    return bool(_NUMBERED.match(line)) and _may_start(False, current)
+    return line[0].isdigit() and bool(_NUMBERED.match(line)) and _may_start(False, current)
 
 
 def _plain(block: _Block) -> str:

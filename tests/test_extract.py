@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ PITCH = 14.5  # the line spacing of body text
 FOOTER = [(71, 38, 8, "Inspection of Testshire local authority children’s services")]
 
 
-def pdf_bytes(pages: list[list[Line]], *, encrypt: bool = False) -> bytes:
+def pdf_bytes(pages: list[list[Line]], *, encrypt: bool = False, compress: bool = False) -> bytes:
     """A PDF whose pages carry these lines, in this order in the content stream."""
     objects: dict[int, bytes] = {}
     fonts: dict[str, int] = {}
@@ -55,11 +56,18 @@ def pdf_bytes(pages: list[list[Line]], *, encrypt: bool = False) -> bytes:
             escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
             ops.append(f"BT /{font[0] if font else 'F1'} {size} Tf {x} {y} Td ({escaped}) Tj ET")
         stream = "\n".join(ops).encode("cp1252")
+        flate = b""
+        if compress:
+            stream, flate = zlib.compress(stream), b" /Filter /FlateDecode"
         objects[number] = (
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {number + 1} 0 R "
             f"/Resources << /Font << {resources} >> >> >>"
         ).encode()
-        objects[number + 1] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
+        objects[number + 1] = b"<< /Length %d%s >>\nstream\n%s\nendstream" % (
+            len(stream),
+            flate,
+            stream,
+        )
         number += 2
     objects[1] = b"<< /Type /Catalog /Pages 2 0 R >>"
     kid_refs = " ".join(f"{k} 0 R" for k in kids)
@@ -323,6 +331,25 @@ def test_unreadable_files_raise_with_name_and_reason(
         read_text(write(tmp_path, name, data))
     message = str(info.value)
     assert message.startswith(f"{name}: ") and reason in message and "\n" not in message
+
+
+def _damaged_pdf() -> bytes:
+    """A compressed PDF with one byte flipped in the middle of a page's content stream."""
+    data = bytearray(pdf_bytes([paragraph(OPENING + SECOND, 700)] * 2, compress=True))
+    start = data.find(b"stream\n", data.find(b"/FlateDecode")) + 7
+    end = data.find(b"endstream", start)
+    data[(start + end) // 2] ^= 0x55
+    return bytes(data)
+
+
+def test_compressed_pdf_reads_whole(tmp_path: Path) -> None:
+    data = pdf_bytes([paragraph(OPENING + SECOND, 700)] * 2, compress=True)
+    assert read_text(write(tmp_path, "whole.pdf", data)).count(OPENING[0]) == 2
+
+
+def test_pdf_with_a_corrupt_page_stream_is_refused_not_read_in_part(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableLetter, match=r"^damaged\.pdf: the PDF is damaged"):
+        read_text(write(tmp_path, "damaged.pdf", _damaged_pdf()))
 
 
 @pytest.mark.parametrize("name", ["letter.rtf", "letter.doc", "letter"])
