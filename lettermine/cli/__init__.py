@@ -57,11 +57,13 @@ def main() -> None:
 
 def _register() -> None:
     # Importing a module registers its commands on `app`.
-    from lettermine.cli import letters  # noqa: F401
-    from lettermine.cli import documents  # noqa: F401
-    from lettermine.cli import actions  # noqa: F401
-    from lettermine.cli import search  # noqa: F401
-    from lettermine.cli import model  # noqa: F401
+    from lettermine.cli import (
+        actions,  # noqa: F401
+        documents,  # noqa: F401
+        letters,  # noqa: F401
+        model,  # noqa: F401
+        search,  # noqa: F401
+    )
 
 
 _register()
