@@ -56,14 +56,11 @@ def main() -> None:
 
 
 def _register() -> None:
-    # Importing a module registers its commands on `app`.
-    from lettermine.cli import (
-        actions,  # noqa: F401
-        documents,  # noqa: F401
-        letters,  # noqa: F401
-        model,  # noqa: F401
-        search,  # noqa: F401
-    )
+    # Importing a module registers its commands on `app`, in the order help lists them.
+    import importlib
+
+    for name in ("letters", "model", "search", "actions", "documents"):
+        importlib.import_module(f"lettermine.cli.{name}")
 
 
 _register()
