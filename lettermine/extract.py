@@ -36,6 +36,7 @@ _HYPHEN_MARK = "\ufffe"
 _MARK_RE = re.compile(_HYPHEN_MARK)
 _WORD_BEFORE = re.compile(r"[A-Za-z]+$")
 _WORD_AFTER = re.compile(r"\s*([A-Za-z]+)")
+_LINE = re.compile(r"[^\r\n]+")
 _FIRST_CHAR = re.compile("[A-Za-z0-9(\u2018\u201c\"'\u00a3$%]")
 _NOT_SPACE = re.compile(r"\S")
 _PAGE_NUMBER = re.compile(r"(page\s+)?\d{1,3}(\s+of\s+\d{1,3})?", re.IGNORECASE)
@@ -160,6 +161,12 @@ def _printed(text: str, word: str) -> bool:
 # PDF
 
 
+def _first_char(line: str) -> int:
+    """Where a line's first letter or digit (else its first visible character) is; -1 if none."""
+    m = _FIRST_CHAR.search(line) or _NOT_SPACE.search(line)
+    return m.start() if m else -1
+
+
 @dataclass(slots=True)
 class _Line:
     """One printed line of a PDF page and where it sits."""
@@ -219,25 +226,24 @@ class _Page:
     def lines(self) -> list[_Line]:
         """The page's non-blank lines with their baselines and type size."""
         out: list[_Line] = []
-        for m in re.finditer(r"[^\r\n]+", self.text):
-            out.extend(self._line(m.start(), m.group()))
+        text, number, geometry = self.text, self.number, self.geometry
+        for m in _LINE.finditer(text):
+            line, start = m.group(), m.start()
+            # The first letter or digit places the line (a bullet glyph may sit lower).
+            first = 0 if line[0].isalnum() else _first_char(line)
+            if first < 0:
+                continue
+            end = start + len(line.rstrip())
+            if not geometry:
+                out.append(_Line(number, line, start, end, 0.0, 0.0, 0.0))
+                continue
+            _, y = self.origin(start + first)
+            size = self.size(start + first)
+            if _HYPHEN_MARK in line:
+                out.extend(self._split_joined(start, line, y, size))
+            else:
+                out.append(_Line(number, line, start, end, y, y, size))
         return out
-
-    def _line(self, start: int, text: str) -> Iterator[_Line]:
-        first = _FIRST_CHAR.search(text) or _NOT_SPACE.search(text)
-        if first is None:
-            return
-        end = start + len(text.rstrip())
-        if not self.geometry:
-            yield _Line(self.number, text, start, end, 0.0, 0.0, 0.0)
-            return
-        i = start + first.start()
-        _, y = self.origin(i)
-        size = self.size(i)
-        if _HYPHEN_MARK not in text:
-            yield _Line(self.number, text, start, end, y, y, size)
-            return
-        yield from self._split_joined(start, text, y, size)
 
     def _split_joined(self, start: int, text: str, y: float, size: float) -> Iterator[_Line]:
         """Split a line that pypdfium2 joined at a hyphen to text that is not the next line.
