@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -186,7 +188,13 @@ def _print_letter(letter: dict[str, Any]) -> None:
         pol = f" [{unit['polarity']}]" if unit["polarity"] and unit["kind"] == "finding" else ""
         tag = f"  ({themes}){pol}" if themes or pol else ""
         lscb = " [LSCB]" if unit.get("subject") == "lscb" else ""
-        out(f"  {unit['id']:>7}  {unit['text']}{lscb}{tag}\n")
+        body = textwrap.fill(
+            f"{unit['text']}{lscb}{tag}",
+            width=max(60, shutil.get_terminal_size((100, 24)).columns - 1),
+            initial_indent=f"  {unit['id']:>7}  ",
+            subsequent_indent=" " * 11,
+        )
+        out(body + "\n")
 
 
 @app.command()

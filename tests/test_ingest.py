@@ -1,0 +1,69 @@
+"""Ingesting the sample letters end to end, and the `export --json` contract."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import LETTERS
+from typer.testing import CliRunner
+
+from lettermine.cli import app
+
+LETTER_KEYS = {
+    "id", "source", "sha256", "local_authority", "kind", "inspection_start", "inspection_end",
+    "published", "lead_inspector", "judgements", "units",
+}  # fmt: skip
+UNIT_KEYS = {"id", "kind", "section", "number", "text", "themes", "polarity", "actions"}
+
+
+def _export(runner: CliRunner) -> list[dict]:  # type: ignore[type-arg]
+    result = runner.invoke(app, ["export", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_sample_letters_ingest_and_export(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["ingest", "--no-classify", str(LETTERS)])
+    assert result.exit_code == 0, result.output
+    assert "4 new letters" in result.stderr
+    letters = _export(runner)
+    assert {letter["kind"] for letter in letters} == {
+        "ilacs", "focused_visit", "monitoring_visit", "jtai"
+    }  # fmt: skip
+    for letter in letters:
+        assert LETTER_KEYS <= set(letter)
+        assert letter["units"], letter["source"]
+        for position, unit in enumerate(letter["units"], start=1):
+            assert UNIT_KEYS <= set(unit)
+            assert unit["id"] == f"{letter['id']}:{position}"  # document order
+            assert unit["kind"] in {"area_for_improvement", "priority_action", "finding"}
+    nel = [x for x in letters if x["local_authority"] == "North East Lincolnshire"]
+    assert len(nel) == 3  # every letter about one council groups under one name
+    ilacs = next(x for x in letters if x["kind"] == "ilacs")
+    assert set(ilacs["judgements"]) >= {"impact_of_leaders", "help_and_protection"}
+    assert all(g == g.lower() for g in ilacs["judgements"].values())
+
+
+def test_reingest_is_a_no_op_that_says_so(runner: CliRunner) -> None:
+    assert runner.invoke(app, ["ingest", "--no-classify", str(LETTERS)]).exit_code == 0
+    before = _export(runner)
+    again = runner.invoke(app, ["ingest", "--no-classify", str(LETTERS)])
+    assert again.exit_code == 0, again.output
+    assert "0 new letters" in again.stderr
+    assert "already stored" in again.stderr
+    assert _export(runner) == before
+
+
+def test_letters_and_show(runner: CliRunner) -> None:
+    runner.invoke(app, ["ingest", "--no-classify", str(LETTERS)])
+    table = runner.invoke(app, ["letters"])
+    assert table.exit_code == 0
+    assert "North East Lincolnshire" in table.stdout
+    rows = json.loads(runner.invoke(app, ["letters", "--json"]).stdout)
+    focused = next(r for r in rows if r["kind"] == "focused_visit")
+    assert focused["areas_for_improvement"] == 2
+    assert focused["findings"] == 22
+    shown = runner.invoke(app, ["show", str(focused["id"])])
+    assert shown.exit_code == 0
+    assert "Areas for improvement" in shown.stdout
+    assert f"{focused['id']}:1" in shown.stdout
