@@ -1,0 +1,1 @@
+"""Convert gold units, train, tune and evaluate the theme pipeline (see models/README.md)."""
