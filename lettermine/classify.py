@@ -450,18 +450,26 @@ def _default_lexicon() -> dict[str, list[str]]:
 
 def sentence_spans(doc: Doc) -> list[Any]:
     """The doc's sentences, split after '.', '?' or '!' (no parser in a blank pipeline)."""
+    import numpy
+    from spacy.attrs import ORTH
+
+    ends = numpy.flatnonzero(numpy.isin(doc.to_array(ORTH), _sentence_end_ids())).tolist()
     spans = []
     start = 0
-    for tok in doc:
-        if tok.text in _SENTENCE_ENDS and tok.i + 1 > start:
-            spans.append(doc[start : tok.i + 1])
-            start = tok.i + 1
+    for end in ends:
+        if end + 1 > start:
+            spans.append(doc[start : end + 1])
+            start = end + 1
     if start < len(doc):
         spans.append(doc[start:])
     return spans
 
 
-_SENTENCE_ENDS = frozenset({".", "?", "!"})
+@lru_cache(maxsize=1)
+def _sentence_end_ids() -> Any:
+    import numpy
+
+    return numpy.asarray([_hash(p) for p in (".", "?", "!")], dtype="uint64")
 
 
 class SentenceScorer:
@@ -490,15 +498,22 @@ class SentenceScorer:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = sentence_spans(doc)
-        if spans:
-            scores = self.model.predict(spans)
-            doc.user_data[SENTENCES_KEY] = [float(x) for x in scores[:, 0]]
-        return doc
+        return next(iter(self.pipe([doc])))
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        from spacy.util import minibatch
+
+        # One model call per batch of docs, not per doc: most of the cost is per call.
+        for batch in minibatch(docs, size=batch_size):
+            spans = [sentence_spans(doc) for doc in batch]
+            flat = [span for doc_spans in spans for span in doc_spans]
+            scores = self.model.predict(flat)[:, 0].tolist() if flat else []
+            i = 0
+            for doc, doc_spans in zip(batch, spans, strict=True):
+                if doc_spans:
+                    doc.user_data[SENTENCES_KEY] = scores[i : i + len(doc_spans)]
+                i += len(doc_spans)
+                yield doc
 
     def to_disk(self, path: Path, *, exclude: Sequence[str] = ()) -> None:
         path = Path(path)
@@ -746,9 +761,21 @@ def classify(nlp: Language, texts: list[str], kinds: list[str]) -> list[Classifi
     if len(texts) != len(kinds):
         raise ValueError(f"{len(texts)} texts but {len(kinds)} kinds")
     thresholds: dict[str, float] = nlp.meta.get("thresholds") or {}
+    polarity_pipes = [n for n in (SENTENCE_COMPONENT, POLARITY_COMPONENT) if n in nlp.pipe_names]
     has_polarity = POLARITY_COMPONENT in nlp.pipe_names
+    # Themes for every unit; the polarity components only for findings, where it is not fixed.
+    with nlp.select_pipes(disable=polarity_pipes):
+        docs = list(nlp.pipe(texts, batch_size=256))
+    if has_polarity:
+        rated: Iterable[Doc] = [
+            d for d, k in zip(docs, kinds, strict=True) if k not in CONCERN_KINDS
+        ]
+        for name in polarity_pipes:
+            rated = nlp.get_pipe(name).pipe(rated, batch_size=256)
+        for _ in rated:  # the components annotate the docs in place
+            pass
     out: list[Classification] = []
-    for doc, kind in zip(nlp.pipe(texts, batch_size=256), kinds, strict=True):
+    for doc, kind in zip(docs, kinds, strict=True):
         scores = {code: float(doc.cats.get(code, 0.0)) for code in THEME_CODES}
         if kind in CONCERN_KINDS or not has_polarity:
             polarity, p_score = "concern", 1.0

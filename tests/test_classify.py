@@ -1,0 +1,312 @@
+"""The theme classifier: decisions, the shipped pipeline, and retraining on a tiny fixture."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lettermine.classify import DEFAULT_MODEL, pick_themes, sentence_summary, stem
+from lettermine.errors import ModelError
+from lettermine.themes import POLARITIES, THEME_CODES
+
+needs_model = pytest.mark.skipif(
+    not (DEFAULT_MODEL / "config.cfg").is_file(),
+    reason="models/lettermine_themes is absent (build it with python -m models.scripts.build)",
+)
+
+# Invented units, written for these tests (not corpus text): a few themes, both unit kinds.
+_AREAS = [
+    ("Caseloads in the duty team are too high for workers to see families.", ["caseloads"]),
+    ("The size of caseloads held by newly qualified workers.", ["caseloads", "workforce"]),
+    ("Recruitment and retention of permanent social workers.", ["workforce"]),
+    ("Too many changes of social worker for children in care.", ["workforce"]),
+    ("Timeliness of initial health assessments for children in care.", ["health"]),
+    ("Access to mental health support for care leavers.", ["health", "care_leavers"]),
+    ("Pathway plans that care leavers help to write.", ["care_leavers", "planning"]),
+    ("Accommodation choices for care leavers aged over 18.", ["care_leavers"]),
+    (
+        "The quality of supervision and management oversight in the front door.",
+        ["supervision_oversight", "front_door"],
+    ),
+    ("Decisions at the front door about referrals and consent.", ["front_door"]),
+    ("Contingency planning in child in need plans.", ["planning"]),
+    ("Life-story work with children who are adopted.", ["direct_work", "permanence"]),
+]
+_FINDINGS = [
+    (
+        "Social workers say their caseloads are manageable and they have time for families.",
+        ["caseloads"],
+        "strength",
+    ),
+    (
+        "Caseloads are too high in two teams, and visits to children are late.",
+        ["caseloads", "direct_work"],
+        "concern",
+    ),
+    (
+        "Leaders have recruited permanent staff and the workforce is now stable.",
+        ["workforce", "leadership_governance"],
+        "strength",
+    ),
+    (
+        "Staff turnover remains high. Many children have had several social workers.",
+        ["workforce"],
+        "concern",
+    ),
+    ("Initial health assessments are timely and thorough.", ["health"], "strength"),
+    (
+        "Health assessments are completed on time. However, dental checks are often missed.",
+        ["health"],
+        "mixed",
+    ),
+    (
+        "Care leavers are well supported by personal advisers who know them well.",
+        ["care_leavers"],
+        "strength",
+    ),
+    (
+        "Care leavers live in suitable homes. Some pathway plans are not updated.",
+        ["care_leavers", "planning"],
+        "mixed",
+    ),
+    (
+        "Managers give clear direction in supervision and record their decisions.",
+        ["supervision_oversight"],
+        "strength",
+    ),
+    (
+        "Supervision is infrequent and management oversight does not prevent drift.",
+        ["supervision_oversight", "planning"],
+        "concern",
+    ),
+    (
+        "Referrals to the front door are screened promptly and consent is sought.",
+        ["front_door"],
+        "strength",
+    ),
+    (
+        "Decisions at the front door are prompt. But thresholds are not always applied well.",
+        ["front_door"],
+        "mixed",
+    ),
+    (
+        "Plans are clear and reviewed regularly, with contingency plans in place.",
+        ["planning"],
+        "strength",
+    ),
+    ("Plans lack clear actions, and reviews do not happen on time.", ["planning"], "concern"),
+    (
+        "Children are seen alone and their views shape their plans.",
+        ["direct_work", "planning"],
+        "strength",
+    ),
+    (
+        "Direct work is creative. However, some children are not seen often enough.",
+        ["direct_work"],
+        "mixed",
+    ),
+    (
+        "Adoption is considered early and children move to permanent homes without delay.",
+        ["permanence"],
+        "strength",
+    ),
+    (
+        "Permanence planning is slow and some children wait too long for a decision.",
+        ["permanence", "planning"],
+        "concern",
+    ),
+    ("Mental health support for care leavers is timely.", ["health", "care_leavers"], "strength"),
+    (
+        "Workers feel valued. Training is good, but caseloads are still too high in one team.",
+        ["workforce", "caseloads"],
+        "mixed",
+    ),
+]
+
+
+def tiny_examples(copies: int = 1) -> list[dict[str, Any]]:
+    """About 40 invented units in the training format (areas and findings)."""
+    out: list[dict[str, Any]] = []
+    for n in range(copies):
+        suffix = "" if n == 0 else f" (team {n})"
+        out += [
+            {
+                "text": t + suffix,
+                "themes": th,
+                "polarity": "concern",
+                "kind": "area_for_improvement",
+                "authority": f"council-{i % 5}",
+            }
+            for i, (t, th) in enumerate(_AREAS)
+        ]
+        out += [
+            {
+                "text": t + suffix,
+                "themes": th,
+                "polarity": p,
+                "kind": "finding",
+                "authority": f"council-{i % 5}",
+            }
+            for i, (t, th, p) in enumerate(_FINDINGS)
+        ]
+    return out
+
+
+def test_pick_themes_keeps_those_at_their_threshold_best_first() -> None:
+    scores = {"health": 0.9, "workforce": 0.5, "caseloads": 0.49, "planning": 0.7}
+    thresholds = {"health": 0.5, "workforce": 0.5, "caseloads": 0.5, "planning": 0.8}
+    assert pick_themes(scores, thresholds) == [("health", 0.9), ("workforce", 0.5)]
+
+
+def test_pick_themes_falls_back_to_the_top_theme() -> None:
+    scores = {"health": 0.2, "workforce": 0.3}
+    assert pick_themes(scores, {}) == [("workforce", 0.3)]
+    assert pick_themes(scores, {"health": 0.1}) == [("health", 0.2)]
+    assert pick_themes({}, {}) == []
+
+
+def test_pick_themes_uses_default_for_unlisted_codes() -> None:
+    assert pick_themes({"covid": 0.45, "health": 0.6}, {}, default=0.4) == [
+        ("health", 0.6),
+        ("covid", 0.45),
+    ]
+
+
+def test_stem_conflates_inflections_but_keeps_distinct_words() -> None:
+    assert stem("plans") == stem("planned") == "plan"
+    assert stem("visits") == stem("visiting") == stem("visited") == "visit"
+    assert stem("Assessments") == "assessment" and stem("assessed") == "assess"
+    assert stem("missing") == "missing" != stem("missed")
+    assert stem("children's") == "children"
+
+
+def test_sentence_summary() -> None:
+    assert sentence_summary([0.9, 0.1]) == [0.9, 0.1, 0.5, 0.5, 0.9, 0.1, 1.0]
+    assert sentence_summary([]) == [0.0] * 7
+
+
+def test_importing_classify_does_not_import_spacy() -> None:
+    code = "import sys, lettermine.classify; print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_missing_model_is_a_model_error(tmp_path: Path) -> None:
+    from lettermine.classify import load_pipeline
+
+    with pytest.raises(ModelError, match="no theme model"):
+        load_pipeline(tmp_path / "nowhere")
+
+
+@needs_model
+def test_shipped_pipeline_labels() -> None:
+    from lettermine.classify import load_pipeline
+
+    nlp = load_pipeline()
+    assert tuple(nlp.get_pipe("textcat_multilabel").labels) == THEME_CODES
+    assert tuple(nlp.get_pipe("textcat").labels) == POLARITIES
+    assert set(nlp.meta["thresholds"]) == set(THEME_CODES)
+    assert all(0.0 < t < 1.0 for t in nlp.meta["thresholds"].values())
+
+
+@needs_model
+def test_shipped_pipeline_says_concern_for_every_area() -> None:
+    from lettermine.classify import classify, load_pipeline
+
+    nlp = load_pipeline()
+    texts = [t for t, _ in _AREAS] + ["Children are well supported and thriving."]
+    results = classify(
+        nlp, texts, ["area_for_improvement"] * (len(texts) - 1) + ["priority_action"]
+    )
+    for r in results:
+        assert r.polarity == "concern"
+        assert r.themes, "every unit gets at least one theme"
+        assert set(r.scores) == set(THEME_CODES)
+        assert [s for _, s in r.themes] == sorted((s for _, s in r.themes), reverse=True)
+    finding = classify(nlp, ["Plans are clear."], ["finding"])[0]
+    assert finding.polarity in POLARITIES and 0.0 <= finding.polarity_score <= 1.0
+
+
+@needs_model
+def test_explain_lists_words_for_each_picked_theme() -> None:
+    from lettermine.classify import explain, load_pipeline
+
+    nlp = load_pipeline()
+    explained = explain(nlp, "Caseloads are too high for social workers in the duty team.")
+    assert explained
+    for code, score, words in explained:
+        assert code in THEME_CODES and 0.0 <= score <= 1.0
+        assert all(drop > 0 for _, drop in words)
+
+
+def test_train_pipeline_on_a_tiny_fixture(tmp_path: Path) -> None:
+    from lettermine.classify import classify, load_pipeline
+    from lettermine.training import evaluate_pipeline, train_pipeline
+
+    examples = tiny_examples()
+    assert len(examples) >= 30
+    start = time.perf_counter()
+    out = train_pipeline(examples, tmp_path / "model", seed=0, max_epochs=10)
+    assert time.perf_counter() - start < 20
+    nlp = load_pipeline(out)
+    assert tuple(nlp.get_pipe("textcat_multilabel").labels) == THEME_CODES
+    results = classify(
+        nlp, ["Caseloads are too high.", "Plans are clear."], ["area_for_improvement", "finding"]
+    )
+    assert results[0].polarity == "concern" and results[0].themes
+    assert results[1].polarity in POLARITIES
+    report = evaluate_pipeline(nlp, examples)
+    for key in (
+        "micro_f1",
+        "micro_f1_areas",
+        "micro_f1_findings",
+        "macro_f1",
+        "per_theme",
+        "polarity_accuracy",
+        "polarity_units",
+    ):
+        assert key in report
+    assert 0.0 <= report["micro_f1"] <= 1.0
+    assert set(report["per_theme"]) == set(THEME_CODES)
+    assert {"p", "r", "f1", "support"} <= set(report["per_theme"]["caseloads"])
+    assert report["polarity_units"] == len(_FINDINGS)
+    # Trained on these very units: it should at least have learned them.
+    assert report["micro_f1"] > 0.6
+
+
+def test_train_pipeline_without_findings_drops_polarity(tmp_path: Path) -> None:
+    from lettermine.classify import classify, load_pipeline
+    from lettermine.training import train_pipeline
+
+    areas = [ex for ex in tiny_examples() if ex["kind"] != "finding"]
+    nlp = load_pipeline(train_pipeline(areas, tmp_path / "m", max_epochs=3))
+    assert "textcat" not in nlp.pipe_names
+    assert classify(nlp, ["Plans are clear."], ["finding"])[0].polarity == "concern"
+
+
+def test_train_pipeline_rejects_unknown_themes(tmp_path: Path) -> None:
+    from lettermine.errors import InvalidInput
+    from lettermine.training import train_pipeline
+
+    bad = [{"text": "x", "themes": ["nonsense"], "polarity": None, "kind": "finding"}]
+    with pytest.raises(InvalidInput, match="nonsense"):
+        train_pipeline(bad, tmp_path / "m")
+
+
+def test_evaluate_predictions_counts_areas_and_findings_apart() -> None:
+    from lettermine.training import evaluate_predictions
+
+    examples = [
+        {"text": "a", "themes": ["health"], "kind": "area_for_improvement"},
+        {"text": "b", "themes": ["health", "planning"], "kind": "finding", "polarity": "mixed"},
+    ]
+    report = evaluate_predictions(examples, [["health"], ["health"]], ["concern", "mixed"])
+    assert report["micro_f1_areas"] == 1.0
+    assert report["micro_f1_findings"] == pytest.approx(2 / 3)
+    assert report["polarity_accuracy"] == 1.0
+    assert report["per_theme"]["planning"]["r"] == 0.0
