@@ -157,7 +157,7 @@ def model_train(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     db: DbOption = None,
 ) -> None:
-    """Retrain the theme model from the gold data plus the corrections in the database.
+    """Retrain the theme model from the gold data (training councils) plus people's corrections.
 
     Example: lettermine model train --gold ../shared/corpus/gold --out my_model
     """
@@ -166,7 +166,8 @@ def model_train(
     from lettermine.labels import person_examples
 
     with reported_errors():
-        examples = training.read_gold(gold)
+        # The held-out councils stay out so that `model evaluate` still measures unseen ones.
+        examples, _ = training.split_by_authority(training.read_gold(gold))
         labelled = person_examples(connect(db)) if with_labels else []
         target = out or classify.DEFAULT_MODEL
         typer.echo(
