@@ -23,10 +23,10 @@ from lettermine.actions import (
     history,
     list_actions,
     measure_progress,
+    resolve_authority,
 )
-from lettermine.authorities import authority_name
 from lettermine.docx_helpers import Cell
-from lettermine.errors import InvalidInput, NotFound, OutputError
+from lettermine.errors import InvalidInput, OutputError
 from lettermine.letters import get_letter, list_letters
 from lettermine.rag import CLOSED, COLOURS, rag
 from lettermine.themes import BY_CODE
@@ -170,16 +170,6 @@ class _Scope:
         ]
 
 
-def _resolve_authority(conn: sqlite3.Connection, name: str) -> str:
-    wanted = authority_name(name) or name.strip()
-    row = conn.execute(
-        "SELECT authority FROM letters WHERE authority = ? COLLATE NOCASE LIMIT 1", [wanted]
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"no letters about '{name}' (see 'lettermine letters' for the authorities)")
-    return str(row[0])
-
-
 def _scope(
     conn: sqlite3.Connection,
     *,
@@ -194,7 +184,7 @@ def _scope(
         name = letters[0]["authority"]
         summaries = list_actions(conn, letter_id=letter_id, today=today)
     else:
-        name = _resolve_authority(conn, str(authority))
+        name = resolve_authority(conn, str(authority))
         ids = [row["id"] for row in list_letters(conn) if row["authority"] == name]
         letters = [get_letter(conn, i) for i in ids]
         summaries = list_actions(conn, authority=name, today=today)
