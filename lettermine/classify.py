@@ -806,41 +806,48 @@ def _polarity(doc: Doc) -> tuple[str, float]:
 def explain(nlp: Language, text: str) -> list[tuple[str, float, list[tuple[str, float]]]]:
     """Per theme picked, the words whose removal lowers its score most (occlusion), best first.
 
-    Words are the text's tokens; a lexicon phrase that matched is listed as 'phrase (rule)' with
-    the score drop when the whole phrase is removed.
+    Each distinct word is removed (all its occurrences) and the text re-scored; the drop in a
+    theme's score is that word's share. A lexicon phrase that matched is also removed whole and
+    listed, as 'phrase [rule]', under the theme it names (phrases of two or more words).
+    Only drops above zero are listed.
     """
     from spacy.tokens import Doc
 
-    doc = nlp(text)
-    thresholds: dict[str, float] = nlp.meta.get("thresholds") or {}
-    scores = {code: float(doc.cats.get(code, 0.0)) for code in THEME_CODES}
-    picked = pick_themes(scores, thresholds)
-    words = [t.text for t in doc]
-    spaces = [bool(t.whitespace_) for t in doc]
-    # Occlude each distinct word (all its occurrences at once) and each matched phrase.
-    units: list[tuple[str, set[int]]] = []
-    by_word: dict[str, set[int]] = {}
-    for i, tok in enumerate(doc):
-        if tok.is_punct or tok.is_space:
-            continue
-        by_word.setdefault(tok.lower_, set()).add(i)
-    units.extend(by_word.items())
-    for span in doc.spans.get(RULES_KEY, []):
-        if span.label_ in THEME_CODES and len(span) > 1:
-            units.append((f"{span.text} (rule)", set(range(span.start, span.end))))
-    variants = []
-    for _, drop in units:
-        keep = [i for i in range(len(words)) if i not in drop]
-        variants.append(
-            Doc(nlp.vocab, words=[words[i] for i in keep], spaces=[spaces[i] for i in keep])
-        )
-    occluded = list(nlp.pipe(variants)) if variants else []
+    polarity_pipes = [n for n in (SENTENCE_COMPONENT, POLARITY_COMPONENT) if n in nlp.pipe_names]
+    with nlp.select_pipes(disable=polarity_pipes):
+        doc = nlp(text)
+        thresholds: dict[str, float] = nlp.meta.get("thresholds") or {}
+        scores = {code: float(doc.cats.get(code, 0.0)) for code in THEME_CODES}
+        picked = pick_themes(scores, thresholds)
+        words = [t.text for t in doc]
+        spaces = [bool(t.whitespace_) for t in doc]
+        # (label, token indices to remove, the only theme it is reported for or None)
+        units: list[tuple[str, set[int], str | None]] = []
+        by_word: dict[str, set[int]] = {}
+        for tok in doc:
+            if not (tok.is_punct or tok.is_space):
+                by_word.setdefault(tok.lower_, set()).add(tok.i)
+        units.extend((word, idx, None) for word, idx in by_word.items())
+        for span in doc.spans.get(RULES_KEY, []):
+            if span.label_ in THEME_CODES and len(span) > 1:  # one word: already a unit
+                units.append((f"{span.text} [rule]", set(range(span.start, span.end)), span.label_))
+        variants = [
+            Doc(
+                nlp.vocab,
+                words=[w for i, w in enumerate(words) if i not in drop],
+                spaces=[sp for i, sp in enumerate(spaces) if i not in drop],
+            )
+            for _, drop, _ in units
+        ]
+        occluded = list(nlp.pipe(variants)) if variants else []
     result = []
     for code, score in picked:
-        drops = [
-            (label, round(score - float(v.cats.get(code, 0.0)), 4))
-            for (label, _), v in zip(units, occluded, strict=True)
-        ]
-        top = sorted((d for d in drops if d[1] > 0), key=lambda d: -d[1])[:8]
+        drops: dict[str, float] = {}
+        for (label, _, only), variant in zip(units, occluded, strict=True):
+            if only is None or only == code:
+                drop = round(score - float(variant.cats.get(code, 0.0)), 4)
+                if drop > 0:
+                    drops[label] = max(drop, drops.get(label, 0.0))
+        top = sorted(drops.items(), key=lambda d: -d[1])[:8]
         result.append((code, score, top))
     return result
