@@ -355,8 +355,8 @@ def _register() -> None:
     """Register lettermine's components and model architecture with spaCy (once)."""
     if _REGISTERED:
         return
-    import spacy
     from spacy.language import Language
+    from spacy.util import registry
 
     Language.factory("lettermine_rules", default_config={"lexicon": None}, func=_make_rules)
     Language.factory(
@@ -364,7 +364,7 @@ def _register() -> None:
         default_config={"ngram_size": 2, "length": 65536},
         func=_make_sentences,
     )
-    spacy.registry.architectures.register("lettermine.TextCatBOW.v1", func=build_bow_model)
+    registry.architectures.register("lettermine.TextCatBOW.v1", func=build_bow_model)
     _REGISTERED.append(True)
 
 
@@ -413,7 +413,8 @@ class RuleTagger:
                 self._norms[key] = norm
             norms.append(norm)
         if norms:
-            doc.from_array([NORM], numpy.asarray(norms, dtype="uint64").reshape(-1, 1))
+            values: Any = numpy.asarray(norms, dtype="uint64").reshape(-1, 1)
+            doc.from_array([NORM], values)
         return doc
 
     def __call__(self, doc: Doc) -> Doc:
@@ -501,10 +502,11 @@ class SentenceScorer:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
-        from spacy.util import minibatch
+        from itertools import islice
 
         # One model call per batch of docs, not per doc: most of the cost is per call.
-        for batch in minibatch(docs, size=batch_size):
+        stream = iter(docs)
+        while batch := list(islice(stream, batch_size)):
             spans = [sentence_spans(doc) for doc in batch]
             flat = [span for doc_spans in spans for span in doc_spans]
             scores = self.model.predict(flat)[:, 0].tolist() if flat else []
@@ -551,11 +553,11 @@ def build_bow_model(
     sparse = SparseLinear_v2(nO=nO, length=length)
     # As spaCy's own BOW model: a label added later starts out improbable.
     fill = {"b": -5000.0, "W": 0.0}
-    resizable_layer = resizable(
+    resizable_layer: Any = resizable(
         sparse, resize_layer=partial(resize_linear_weighted, fill_defaults=fill)
     )
     features = _feature_extractor(ngram_size, rule_features, sentence_features, length)
-    model = chain(features, resizable_layer, _log_loss_output(exclusive_classes))
+    model: Any = chain(features, resizable_layer, _log_loss_output(exclusive_classes))
     if nO is not None:
         model.set_dim("nO", nO)
     model.set_ref("output_layer", sparse)
@@ -630,7 +632,7 @@ def unit_keys(unit: Any, ngram_size: int, rule_features: bool) -> Any:
 
 @lru_cache(maxsize=4096)
 def _hash(text: str) -> int:
-    from spacy.strings import hash_string
+    from spacy.strings import hash_string  # type: ignore[attr-defined]  # a Cython function
 
     return int(hash_string(text))
 
@@ -771,7 +773,8 @@ def classify(nlp: Language, texts: list[str], kinds: list[str]) -> list[Classifi
             d for d, k in zip(docs, kinds, strict=True) if k not in CONCERN_KINDS
         ]
         for name in polarity_pipes:
-            rated = nlp.get_pipe(name).pipe(rated, batch_size=256)
+            component: Any = nlp.get_pipe(name)
+            rated = component.pipe(rated, batch_size=256)
         for _ in rated:  # the components annotate the docs in place
             pass
     out: list[Classification] = []

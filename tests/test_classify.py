@@ -208,8 +208,10 @@ def test_shipped_pipeline_labels() -> None:
     from lettermine.classify import load_pipeline
 
     nlp = load_pipeline()
-    assert tuple(nlp.get_pipe("textcat_multilabel").labels) == THEME_CODES
-    assert tuple(nlp.get_pipe("textcat").labels) == POLARITIES
+    themes: Any = nlp.get_pipe("textcat_multilabel")
+    polarity: Any = nlp.get_pipe("textcat")
+    assert tuple(themes.labels) == THEME_CODES
+    assert tuple(polarity.labels) == POLARITIES
     assert set(nlp.meta["thresholds"]) == set(THEME_CODES)
     assert all(0.0 < t < 1.0 for t in nlp.meta["thresholds"].values())
 
@@ -254,7 +256,8 @@ def test_train_pipeline_on_a_tiny_fixture(tmp_path: Path) -> None:
     out = train_pipeline(examples, tmp_path / "model", seed=0, max_epochs=10)
     assert time.perf_counter() - start < 20
     nlp = load_pipeline(out)
-    assert tuple(nlp.get_pipe("textcat_multilabel").labels) == THEME_CODES
+    themes: Any = nlp.get_pipe("textcat_multilabel")
+    assert tuple(themes.labels) == THEME_CODES
     results = classify(
         nlp, ["Caseloads are too high.", "Plans are clear."], ["area_for_improvement", "finding"]
     )

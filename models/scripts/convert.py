@@ -56,8 +56,8 @@ def split_summary(examples: list[dict[str, Any]]) -> dict[str, Any]:
     """Which authorities are in which part, and how many units of each kind."""
     fold = assign_folds(examples, FOLDS)
     parts: dict[str, Any] = {}
-    for name, in_part in (("train", lambda f: f != TEST_FOLD), ("test", lambda f: f == TEST_FOLD)):
-        units = [ex for ex in examples if in_part(fold[ex["authority"]])]
+    for name, held_out in (("train", False), ("test", True)):
+        units = [ex for ex in examples if (fold[ex["authority"]] == TEST_FOLD) == held_out]
         parts[name] = {
             "authorities": sorted({ex["authority"] for ex in units}),
             "units": len(units),
