@@ -223,10 +223,7 @@ def _with_units(conn: sqlite3.Connection, letters: list[dict[str, Any]]) -> list
 
 
 def _unit_actions(conn: sqlite3.Connection, unit_ids: list[int]) -> dict[int, list[int]]:
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     out: dict[int, list[int]] = {}
-    if "action_units" not in tables:
-        return out
     for chunk in _chunks(unit_ids):
         marks = ",".join("?" * len(chunk))
         for unit_id, action_id in conn.execute(
