@@ -17,6 +17,11 @@ the earlier action is relevant; "partly" = the same practice area, another aspec
 17 documents of the default URNs, 96 areas:
 - themes none (no shipped model yet): 32 pairs: 19 right, 7 partly, 6 wrong.
 - themes gold: 44 pairs: the same 32 plus 12 by themes alone: 6 right, 4 partly, 2 wrong.
+- themes model (the shipped pipeline, 2026-11-27): 44 pairs, 41 of them the same as with gold
+  themes; the 3 others are one 2024 area on pathway plans matched to three earlier areas on
+  planning for children (partly); gold's 3 not found: supervision <- management direction,
+  child protection chairs' oversight <- evidence in investigations, safety plans <- care
+  planning (all partly). So the shipped model gives what perfect themes would, within 3 pairs.
 Known misses without themes: Oldham's assessments (2018 -> 2019), North East Lincolnshire's
 audits (2019 -> 2021) and Middlesbrough's planning (2019 -> 2023); themes find all three.
 """
