@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,15 +33,25 @@ class Ingested:
     error: str | None = None
 
 
-def letter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The files to ingest: files as given, and letter files found under folders, sorted."""
+def letter_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """The files to ingest, and the files found under folders that are not letters.
+
+    Files named on the command line are always tried (a wrong one gets its error). Under a
+    folder, files with another extension are skipped and returned so the caller can say so, and
+    hidden files and Word's "~$" lock files are passed over silently.
+    """
+    files: list[Path] = []
+    skipped: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-            )
-        else:
-            yield path
+        if not path.is_dir():
+            files.append(path)
+            continue
+        for p in sorted(path.rglob("*")):
+            rel = p.relative_to(path).parts
+            if not p.is_file() or any(part.startswith((".", "~$")) for part in rel):
+                continue
+            (files if p.suffix.lower() in SUFFIXES else skipped).append(p)
+    return files, skipped
 
 
 def file_sha256(path: Path) -> str:

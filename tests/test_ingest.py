@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 from conftest import LETTERS
 from typer.testing import CliRunner
@@ -67,3 +69,36 @@ def test_letters_and_show(runner: CliRunner) -> None:
     assert shown.exit_code == 0
     assert "Areas for improvement" in shown.stdout
     assert f"{focused['id']}:1" in shown.stdout
+
+
+def test_a_folder_says_which_other_files_it_skipped(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    (folder / "2021").mkdir(parents=True)
+    shutil.copy(LETTERS / "north-east-lincolnshire-2021-06-focused-visit.txt", folder / "2021")
+    (folder / "notes.md").write_text("to do")
+    (folder / "2021" / "old-letter.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    # Word's lock file and hidden files beside an open letter are neither letters nor news.
+    (folder / "~$letter.docx").write_bytes(b"\x00" * 162)
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "letter.txt").write_text("not ours")
+
+    result = runner.invoke(app, ["ingest", "--no-classify", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert "1 files: 1 new letters" in result.stderr
+    assert "2 other files skipped (not .pdf, .docx or .txt): old-letter.doc, notes.md" in (
+        result.stderr
+    )
+    assert "~$" not in result.stderr and "DS_Store" not in result.stderr
+
+
+def test_a_folder_of_letters_only_mentions_no_skipped_files(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    shutil.copy(LETTERS / "north-east-lincolnshire-2021-06-focused-visit.txt", folder)
+    result = runner.invoke(app, ["ingest", "--no-classify", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "skipped" not in result.stderr

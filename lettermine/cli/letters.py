@@ -47,7 +47,7 @@ def ingest(
     with reported_errors():
         conn = open_db(db).conn
         classifier = Classifier(model, enabled=classify)
-        files = list(letter_files(paths))
+        files, skipped = letter_files(paths)
         results: list[Ingested] = []
         show_bar = sys.stderr.isatty()
         with typer.progressbar(
@@ -63,6 +63,11 @@ def ingest(
                 if not show_bar:
                     _report(result)
         _summary(results)
+        if skipped:
+            names = ", ".join(p.name for p in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+            typer.echo(
+                f"{len(skipped)} other files skipped (not .pdf, .docx or .txt): {names}", err=True
+            )
         if any(r.error for r in results):
             raise typer.Exit(code=1)
 
