@@ -1038,6 +1038,8 @@ def _plan_row(
         taken = conn.execute("SELECT id FROM actions WHERE ref = ?", [ref]).fetchone()
         if taken:
             raise InvalidInput(f"ref '{ref}' is already action {taken[0]}")
+    else:
+        _refuse_a_second_copy(conn, title, {unit_id for _, unit_id in links})
     return {
         "ref": ref,
         "title": title,
@@ -1054,6 +1056,21 @@ def _plan_row(
         "author": _text(row.get("author")),
         "date": _cell_date(row.get("date", ""), "date") or default_day,
     }
+
+
+def _refuse_a_second_copy(conn: sqlite3.Connection, title: str, unit_ids: set[int]) -> None:
+    # Without a ref, the same title on the same areas is the same action: importing a tracker
+    # twice must not double every action in it.
+    key = " ".join(title.split()).casefold()
+    for action_id, existing in conn.execute("SELECT id, title FROM actions WHERE ref IS NULL"):
+        if " ".join(existing.split()).casefold() != key:
+            continue
+        linked = conn.execute("SELECT unit_id FROM action_units WHERE action_id = ?", [action_id])
+        if {u for (u,) in linked} == unit_ids:
+            raise InvalidInput(
+                f"'{title}' is already action {action_id} with the same areas "
+                "(change it with 'lettermine actions update'; give it a ref to import a second one)"
+            )
 
 
 def _import_one(

@@ -678,6 +678,31 @@ def test_import_creates_actions_from_a_council_tracker(run: Run, tmp_path: Path)
     assert first["reason"] == "imported from tracker.csv row 2"
 
 
+def test_importing_a_tracker_twice_does_not_double_it(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "tracker.csv"
+    path.write_text(
+        "title,owner,status,percent,due,units\n"
+        "Reduce caseloads,Head of Service,in progress,40,2020-03-31,1:1; 1:2\n"
+        "Audit supervision,Service Manager,not started,,2020-06-30,\n",
+        encoding="utf-8",
+    )
+    assert run(f"import {path}").stdout.split() == ["1", "2"]
+    before = snapshot(db_path)
+    message = run(f"import {path}", code=1).stderr
+    assert message.startswith("Error: tracker.csv: nothing imported, 2 problems: ")
+    assert "row 2: 'Reduce caseloads' is already action 1 with the same areas" in message
+    assert "row 3: 'Audit supervision' is already action 2" in message
+    assert snapshot(db_path) == before
+    # The same title for other areas is another action.
+    path.write_text(
+        "title,owner,status,percent,due,units\nReduce  CASELOADS,HoS,not started,,,1:3\n",
+        encoding="utf-8",
+    )
+    assert run(f"import {path}").stdout.split() == ["3"]
+
+
 def test_import_warns_of_unknown_columns(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "tracker.csv"
     path.write_text("title,owner,status,percent,due,units,Comments\nx,,,,,,hi\n", encoding="utf-8")
