@@ -217,6 +217,23 @@ def test_shipped_pipeline_labels() -> None:
 
 
 @needs_model
+def test_a_bare_spacy_load_reads_the_shipped_pipeline() -> None:
+    # Through the entry points in pyproject.toml, in a fresh process that never imported lettermine.
+    code = (
+        "import sys, spacy; nlp = spacy.load(sys.argv[1]); "
+        "doc = nlp('Caseloads are too high.'); print(' '.join(nlp.pipe_names)); "
+        "print(sorted(doc.cats) == sorted(sys.argv[2].split()))"
+    )
+    labels = " ".join(THEME_CODES + POLARITIES)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(DEFAULT_MODEL), labels],
+        capture_output=True, text=True, check=True, cwd=DEFAULT_MODEL,
+    )  # fmt: skip
+    names, same_labels = out.stdout.split("\n")[:2]
+    assert "textcat_multilabel" in names.split() and same_labels == "True"
+
+
+@needs_model
 def test_shipped_pipeline_says_concern_for_every_area() -> None:
     from lettermine.classify import classify, load_pipeline
 
