@@ -9,7 +9,10 @@ compared before and after. Columns:
 - tried: inputs (files, kills, processes)
 - clear errors: exit 1 with exactly one line `Error: <file>: <reason>` and no traceback
 - no-op: "already stored" (the right answer for a letter ingested twice)
-- stored / partial: letters stored whole, and stored with units missing or different
+- stored / partial: letters stored whole, and stored with units missing or different (extract
+  refuses a PDF with a corrupt Flate stream other than an image's, a hole of zero bytes or an
+  object not where its cross-reference table says, so partial is 0 at the default seed; damage
+  that still parses, such as a flipped letter in a key like /Contents, can still cost text)
 - crashes: a traceback, another exit code, a segfault or a process that failed (must be 0)
 - rows changed: rows a failed input changed, lost or duplicated rows (must be 0)
 

@@ -278,11 +278,12 @@ def _pdf_text(path: Path) -> str:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         raise UnreadableLetter(f"{path.name}: {_pdfium_reason(e)}") from None
-    if _damaged_stream(data):
+    damage = _damage(data)
+    if damage:
         pdf.close()
         raise UnreadableLetter(
-            f"{path.name}: the PDF is damaged (a compressed page is corrupt, so text would be "
-            "missing): download it again"
+            f"{path.name}: the PDF is damaged ({damage}, so text could be missing or wrong): "
+            "download it again"
         )
     try:
         pages = []
@@ -296,37 +297,125 @@ def _pdf_text(path: Path) -> str:
         pdf.close()
 
 
-_LENGTH = re.compile(rb"/Length (\d+)(?! \d+ R)")
-_NOT_CONTENT = (b"/Subtype", b"/Type", b"/Length1", b"/DecodeParms")
+_LENGTH = re.compile(rb"/Length\s+(\d+)(?![\d.])(?!\s+\d+\s+R)")  # not /Length1, not 5 0 R
+_FLATE = re.compile(rb"/Filter\s*(?:\[\s*)?/Fl(?:ateDecode)?(?![A-Za-z])")  # alone or first
+_IMAGE = re.compile(rb"/Subtype\s*/Image(?![A-Za-z])")
+_DICT_SPAN = 4096  # how far before `stream` to look for the start of its object
+_HOLE = b"\0" * 16  # no PDF writer puts a run of NULs anywhere but inside a stream's data
 
 
-def _damaged_stream(data: bytes) -> bool:
-    """Whether a page content stream of the PDF fails to inflate.
+def _damage(data: bytes) -> str | None:
+    """What damage in the PDF pdfium would read past without a word, or None.
 
-    pdfium reads what it can of a corrupt stream and says nothing, so a damaged file would give
-    a letter with units silently missing. Only plain Flate streams without a /Type or /Subtype
-    are checked (page contents, not fonts or images): about 1 ms a report.
+    pdfium reads what it can of a corrupt stream and says nothing: a damaged page content
+    stream loses text, a damaged font program loses glyphs, a damaged object stream loses the
+    objects after the damage. So every Flate stream but an image's (a damaged picture cannot
+    lose text) is inflated to its end, which also verifies its Adler-32 checksum, with or
+    without a /DecodeParms predictor. pdfium also reads NUL bytes as spaces, so a hole of
+    zeros (a download or copy that failed part way) silently takes out the objects under it: a
+    page's /Contents, a font's /ToUnicode map; and it loses an object that its cross-reference
+    table misplaces. Together about 3 ms a report. A hole or a misplaced object where no text
+    is (in the structure tree) is refused as well: which objects hold text is not told this
+    cheaply. Damage that still parses (a flipped letter in a key such as /Contents) is beyond a
+    check of this kind.
     """
+    streams: list[tuple[int, int]] = []  # where the data of each stream begins and ends
     at = data.find(b"stream")
     while at >= 0:
         after = at + 6
-        if data[at - 3 : at] != b"end":
+        head = data[max(0, at - _DICT_SPAN) : at] if data[at - 3 : at] != b"end" else b""
+        if head.rstrip().endswith(b">>"):  # the keyword after a dictionary, not in a string
             begin = after + (2 if data[after : after + 2] == b"\r\n" else 1)
-            head = data[max(0, at - 300) : at]
-            head = head[head.rfind(b" obj") :]
-            if b"/FlateDecode" in head and not any(key in head for key in _NOT_CONTENT):
-                length = _LENGTH.search(head)
-                stop = begin + int(length.group(1)) if length else data.find(b"endstream", begin)
+            head = head[max(0, head.rfind(b" obj")) :]
+            stop, end = _stream_span(data, head, begin)
+            if _FLATE.search(head) and not _IMAGE.search(head):
                 inflate = zlib.decompressobj()
                 try:
                     inflate.decompress(data[begin:stop])
                 except zlib.error:
-                    return True
+                    return "a compressed page or font is corrupt"
                 if not inflate.eof:
-                    return True  # cut short
-                after = max(after, stop)
+                    return "a compressed page or font is cut short"
+                end = max(end, stop - len(inflate.unused_data))  # past a /Length too short
+            streams.append((begin, end))
+            after = max(after, end)
         at = data.find(b"stream", after)
+    if _hole(data, streams):
+        return "part of it is blank (zero bytes)"
+    if _misplaced_object(data):
+        return "its cross-reference table is corrupt"
+    return None
+
+
+def _hole(data: bytes, streams: list[tuple[int, int]]) -> bool:
+    """Whether a run of NUL bytes lies outside the data of every stream (in file order)."""
+    at, i = data.find(_HOLE), 0
+    while at >= 0:
+        while i < len(streams) and streams[i][1] < at + len(_HOLE):
+            i += 1
+        if i == len(streams) or streams[i][0] > at:
+            return True
+        at = data.find(_HOLE, streams[i][1] - len(_HOLE) + 1)
     return False
+
+
+_SUBSECTION = re.compile(rb"[ \t\r\n]*(\d+) (\d+)[ \t]*\r?\n")
+_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])..", re.DOTALL)  # 20 bytes; pdfium reads 18
+
+
+def _misplaced_object(data: bytes) -> bool:
+    """Whether an object that a cross-reference table says is in use is not where it says.
+
+    pdfium trusts the table: an object it does not find there (one digit of its offset
+    flipped) is missing, a page or a font map with it.
+    """
+    at = data.find(b"xref")
+    while at >= 0:
+        pos = at + 4
+        if data[at - 5 : at] != b"start":
+            while sub := _SUBSECTION.match(data, pos):
+                first, count = int(sub[1]), int(sub[2])
+                pos = sub.end() + 20 * count
+                for number, (offset, gen, kind) in _entries(data, sub.end(), first, count):
+                    if kind != b"n":
+                        continue
+                    header = b"%d %d obj" % (number, int(gen))
+                    if data.startswith(header, int(offset)):
+                        continue
+                    # pdfium also finds an object a few blanks after its offset
+                    if not data[int(offset) : int(offset) + 40].lstrip().startswith(header):
+                        return True
+        at = data.find(b"xref", pos)
+    return False
+
+
+def _entries(
+    data: bytes, base: int, first: int, count: int
+) -> Iterator[tuple[int, tuple[bytes, bytes, bytes]]]:
+    """The entries of a cross-reference subsection with their object numbers, read as pdfium
+    reads them: 20 bytes each, whatever their line ends hold; one that is not an entry is
+    passed over."""
+    entries = _ENTRY.findall(data, base, base + 20 * count)
+    if len(entries) == count:
+        yield from enumerate(entries, first)
+        return
+    for entry in _ENTRY.finditer(data, base, base + 20 * count):
+        k, off_grid = divmod(entry.start() - base, 20)
+        if not off_grid:
+            yield first + k, (entry[1], entry[2], entry[3])
+
+
+def _stream_span(data: bytes, head: bytes, begin: int) -> tuple[int, int]:
+    """Where the data of the stream starting at begin ends as pdfium reads it, and where it
+    ends as far as one can tell: at its /Length where `endstream` follows it; else (no direct
+    length, a wrong one, or `endstream` damaged) pdfium reads on to the next `endstream`."""
+    length = _LENGTH.search(head)
+    declared = begin + int(length.group(1)) if length else len(data)
+    if data[declared : declared + 32].lstrip().startswith(b"endstream"):
+        return declared, declared
+    stop = data.find(b"endstream", begin)
+    stop = len(data) if stop < 0 else stop
+    return stop, min(stop, declared)
 
 
 def _pdfium_reason(error: Exception) -> str:

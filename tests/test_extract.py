@@ -13,7 +13,14 @@ import pytest
 from docx import Document
 
 from lettermine.errors import UnreadableLetter, UnsupportedFile
-from lettermine.extract import BULLET, drop_page_furniture, normalise, read_text, rejoin_hyphens
+from lettermine.extract import (
+    BULLET,
+    _damage,
+    drop_page_furniture,
+    normalise,
+    read_text,
+    rejoin_hyphens,
+)
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REPORTS = SHARED / "corpus" / "ilacs" / "pdf"
@@ -350,6 +357,105 @@ def test_compressed_pdf_reads_whole(tmp_path: Path) -> None:
 def test_pdf_with_a_corrupt_page_stream_is_refused_not_read_in_part(tmp_path: Path) -> None:
     with pytest.raises(UnreadableLetter, match=r"^damaged\.pdf: the PDF is damaged"):
         read_text(write(tmp_path, "damaged.pdf", _damaged_pdf()))
+
+
+FLATE = zlib.compress(b"".join(b"%d 0 0 %d re f\n" % (i, i * 7) for i in range(400)))
+
+
+def _pdf_object(dictionary: str, data: bytes = FLATE, length: str | None = None) -> bytes:
+    """One stream object, with a direct /Length unless another one is given."""
+    length = length or str(len(data))
+    return b"%%PDF-1.7\n7 0 obj\n<< %s /Length %s >>\nstream\n%s\nendstream\nendobj\n" % (
+        dictionary.encode(),
+        length.encode(),
+        data,
+    )
+
+
+def _flipped(data: bytes) -> bytes:
+    out = bytearray(data)
+    out[len(out) // 2] ^= 0x55
+    return bytes(out)
+
+
+FLATE_FONT = "/Filter /FlateDecode /Length1 9000"
+STREAM_CASES = {  # what the damaged-stream check says of one stream object
+    "intact content": (_pdf_object("/Filter /FlateDecode"), False),
+    "damaged content": (_pdf_object("/Filter /FlateDecode", _flipped(FLATE)), True),
+    "intact font": (_pdf_object(FLATE_FONT), False),
+    "damaged font": (_pdf_object(FLATE_FONT, _flipped(FLATE)), True),
+    "damaged object stream": (
+        _pdf_object("/Type /ObjStm /N 3 /First 12 /Filter [/FlateDecode]", _flipped(FLATE)),
+        True,
+    ),
+    "damaged, with a predictor": (
+        _pdf_object(
+            "/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 5 >>", _flipped(FLATE)
+        ),
+        True,
+    ),
+    "cut short": (_pdf_object(FLATE_FONT)[:-200], True),
+    "damaged image": (
+        _pdf_object(
+            "/Type /XObject /Subtype /Image /Width 40 /Height 40 "
+            "/BitsPerComponent 8 /ColorSpace /DeviceGray /Filter "
+            "/FlateDecode",
+            _flipped(FLATE),
+        ),
+        False,
+    ),
+    "indirect length": (_pdf_object("/Filter /FlateDecode", length="12 0 R"), False),
+    "wrong length": (_pdf_object("/Filter /FlateDecode", length="40"), False),  # as pdfium
+    "not compressed": (_pdf_object("", _flipped(FLATE)), False),
+    "zeros in a dictionary": (_pdf_object("/Filter /FlateDecode /Contents" + "\0" * 16), True),
+    "zeros past a stream's /Length": (
+        _pdf_object("/Filter /FlateDecode", FLATE + bytes(16), length=str(len(FLATE))),
+        True,
+    ),
+    "zeros padding a stream": (_pdf_object("/Filter /FlateDecode", FLATE + bytes(16)), False),
+    "zeros in an image": (_pdf_object("/Subtype /Image /Filter /FlateDecode", bytes(99)), False),
+    "zeros over an image's end": (
+        _pdf_object("/Subtype /Image /Filter /FlateDecode").replace(b"endstream", bytes(16)),
+        True,
+    ),
+    "zeros in a plain stream": (_pdf_object("", bytes(99)), False),
+}
+
+
+@pytest.mark.parametrize(("data", "damaged"), STREAM_CASES.values(), ids=list(STREAM_CASES))
+def test_every_flate_stream_but_an_images_is_checked_whole(data: bytes, damaged: bool) -> None:
+    # pdfium reads what it can of a corrupt font or object stream and says nothing, as it does
+    # with a corrupt page, and reads NULs as spaces: any of them could lose text.
+    assert bool(_damage(data)) is damaged
+
+
+def test_pdf_with_a_blanked_out_part_is_refused_not_read_in_part(tmp_path: Path) -> None:
+    data = pdf_bytes([paragraph(OPENING + SECOND, 700)] * 2, compress=True)
+    # The second page's /Contents zeroed, as a failed download leaves a hole: pdfium would read
+    # it as a blank page.
+    *_, contents = re.finditer(rb"/MediaBox \[[^]]*\] /Contents \d+ 0 R", data)
+    data = data[: contents.start()] + bytes(len(contents[0])) + data[contents.end() :]
+    with pytest.raises(UnreadableLetter, match=r"^blank\.pdf: the PDF is damaged \(part of it"):
+        read_text(write(tmp_path, "blank.pdf", data))
+
+
+def _moved_contents(data: bytes, by: int) -> bytes:
+    """The PDF with the cross-reference entry of its last page's contents moved by `by` bytes."""
+    *_, contents = re.finditer(rb"/Contents (\d+) 0 R", data)
+    table = re.search(rb"\nxref\n0 \d+\n", data)
+    assert table is not None
+    at = table.end() + 20 * int(contents[1])
+    return data[:at] + b"%010d" % (int(data[at : at + 10]) + by) + data[at + 10 :]
+
+
+def test_pdf_with_a_misplaced_object_is_refused_not_read_in_part(tmp_path: Path) -> None:
+    # pdfium looks for an object only where the table says, so it would read a blank page.
+    data = pdf_bytes([paragraph(OPENING + SECOND, 700)] * 2, compress=True)
+    with pytest.raises(UnreadableLetter, match=r"cross-reference table is corrupt"):
+        read_text(write(tmp_path, "moved.pdf", _moved_contents(data, 3)))
+    # An offset a blank before its object is one pdfium reads past.
+    text = read_text(write(tmp_path, "blank.pdf", _moved_contents(data, -1)))
+    assert text.count(OPENING[0]) == 2
 
 
 @pytest.mark.parametrize("name", ["letter.rtf", "letter.doc", "letter"])
