@@ -145,3 +145,15 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def optimize_search_index(conn: sqlite3.Connection) -> None:
+    """Merge the search index into one segment (FTS5 'optimize'): run it after a batch of writes.
+
+    Each transaction that writes units adds a segment to units_fts, and FTS5's automerge leaves a
+    couple of dozen after a few thousand letters; every search looks each word up in each one.
+    Merged, the median search does ~8% less work, a rare word's 10-35% less (callgrind, 100,000
+    units); it takes ~0.3 s per 100,000 units, and next to nothing when already merged.
+    """
+    with write_transaction(conn):
+        conn.execute("INSERT INTO units_fts (units_fts) VALUES ('optimize')")

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from lettermine import db as dbmod
-from lettermine.db import backup, connect, open_db, write_transaction
+from lettermine.db import backup, connect, open_db, optimize_search_index, write_transaction
 from lettermine.errors import LettermineError
-from lettermine.letters import save_letter
+from lettermine.labels import reclassify
+from lettermine.letters import UnitThemes, save_letter
 from lettermine.migrations import migrations
 from lettermine.records import Letter, Unit
 from lettermine.schema import SCHEMA_VERSION
@@ -99,3 +100,35 @@ def test_a_migration_on_a_database_with_letters_backs_it_up_first(db_path: Path)
     assert old.execute("SELECT count(*) FROM letters").fetchone()[0] == 1
     names = {r[0] for r in old.execute("SELECT name FROM _sqlite_migrations")}
     assert last not in names
+
+
+def _segments(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(DISTINCT segid) FROM units_fts_idx").fetchone()[0])
+
+
+def test_optimize_merges_the_search_index(db_path: Path) -> None:
+    conn = open_db(db_path).conn
+    for n in range(3):  # one transaction, one index segment, per letter
+        save_letter(conn, _letter(), sha256=f"{n:064d}", source=f"{n}.txt")
+    assert _segments(conn) == 3
+    optimize_search_index(conn)
+    assert _segments(conn) == 1
+    conn.execute("INSERT INTO units_fts (units_fts, rank) VALUES ('integrity-check', 1)")
+    found = conn.execute("SELECT count(*) FROM units_fts WHERE units_fts MATCH 'plans'")
+    assert found.fetchone() == (3,)
+
+
+def test_reclassifying_leaves_the_search_index_alone(db_path: Path) -> None:
+    # Polarity is not indexed: rewriting every reclassified unit in the index doubled its size.
+    conn = open_db(db_path).conn
+    save_letter(conn, _letter(), sha256="a" * 64, source="a.txt")
+    index = "SELECT count(*), sum(length(block)) FROM units_fts_data"
+    before = conn.execute(index).fetchone()
+    reclassify(conn, {1: UnitThemes([("planning", 0.8)], "mixed")})
+    assert conn.execute(index).fetchone() == before
+    # The text and section still are.
+    conn.execute("UPDATE units SET text = 'Timely plans.', section = 'Care leavers' WHERE id = 1")
+    conn.execute("INSERT INTO units_fts (units_fts, rank) VALUES ('integrity-check', 1)")
+    for word, found in (("timely", 1), ("leavers", 1), ("written", 0)):
+        query = conn.execute("SELECT count(*) FROM units_fts WHERE units_fts MATCH ?", [word])
+        assert query.fetchone() == (found,), word

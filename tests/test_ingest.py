@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 from conftest import LETTERS
@@ -54,6 +55,14 @@ def test_reingest_is_a_no_op_that_says_so(runner: CliRunner) -> None:
     assert "0 new letters" in again.stderr
     assert "already stored" in again.stderr
     assert _export(runner) == before
+
+
+def test_ingest_leaves_the_search_index_merged(runner: CliRunner, db_path: Path) -> None:
+    # One transaction per letter writes one index segment each; every search reads every segment.
+    assert runner.invoke(app, ["ingest", "--no-classify", str(LETTERS)]).exit_code == 0
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(DISTINCT segid) FROM units_fts_idx").fetchone() == (1,)
+    conn.execute("INSERT INTO units_fts (units_fts, rank) VALUES ('integrity-check', 1)")
 
 
 def test_letters_and_show(runner: CliRunner) -> None:

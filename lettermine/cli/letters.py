@@ -40,7 +40,7 @@ def ingest(
 
     Example: lettermine ingest letters/
     """
-    from lettermine.db import open_db
+    from lettermine.db import open_db, optimize_search_index
     from lettermine.errors import LettermineError
     from lettermine.ingest import Classifier, Ingested, ingest_file, letter_files
 
@@ -62,6 +62,10 @@ def ingest(
                 results.append(result)
                 if not show_bar:
                     _report(result)
+        if any(r.new for r in results):
+            # One transaction per letter leaves the search index in many segments: merged,
+            # every search is cheaper.
+            optimize_search_index(conn)
         _summary(results)
         if skipped:
             names = ", ".join(p.name for p in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
