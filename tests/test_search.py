@@ -22,6 +22,7 @@ from lettermine.search import (
     Hit,
     db_status,
     fts_query,
+    scratch_index,
     search_units,
     theme_table,
     themes_by_year,
@@ -237,6 +238,44 @@ def test_custom_marks(conn: sqlite3.Connection) -> None:
     assert "<b>PLO-358</b>" in hit.snippet
 
 
+@pytest.mark.parametrize(
+    ("query", "raw"),
+    [
+        ("social workers", False),
+        ('"changes of social worker"', False),
+        ("superv*", False),
+        ("children care", False),  # "care" only in section headings
+        ("NEAR(caseloads high, 3)", True),
+        ("section:care OR text:supervision", True),
+        ("social NOT workforce", True),
+    ],
+)
+def test_snippets_are_the_ones_fts5_cuts_from_the_index(
+    conn: sqlite3.Connection, query: str, raw: bool
+) -> None:
+    # Snippets come from a scratch index of the units shown: they must be what snippet() gives
+    # on units_fts itself.
+    match = query if raw else fts_query(query)
+    expected = dict(
+        conn.execute(
+            "SELECT rowid, snippet(units_fts, 0, '[', ']', '…', 24) FROM units_fts"
+            " WHERE units_fts MATCH ?",
+            [match],
+        ).fetchall()
+    )
+    hits = search_units(conn, query, raw=raw)
+    assert hits
+    for hit in hits:
+        assert hit.snippet == expected[resolve_unit(conn, hit.id)]
+
+
+def test_the_scratch_index_is_defined_like_the_search_index(conn: sqlite3.Connection) -> None:
+    (sql,) = scratch_index(conn).execute("SELECT sql FROM sqlite_master").fetchone()
+    assert "content" not in sql
+    assert "tokenize='porter'" in sql and '"text", "section"' in sql
+    assert scratch_index(conn).execute("SELECT count(*) FROM units_fts").fetchone() == (0,)
+
+
 # --- filters -----------------------------------------------------------------------------------
 
 
@@ -379,6 +418,11 @@ def test_index_follows_relabelled_reclassified_edited_and_deleted_units(
     _integrity(conn)
     assert ids(search_units(conn, "thresholds")) == ["2:3"]
     assert "2:3" not in ids(search_units(conn, "caseloads"))
+
+    conn.execute("UPDATE units SET section = 'Leaving care' WHERE id = ?", [unit])
+    conn.commit()
+    _integrity(conn)
+    assert ids(search_units(conn, "leaving")) == ["2:3"]
 
     conn.execute("DELETE FROM labels WHERE unit_id = ?", [unit])
     conn.execute("DELETE FROM unit_themes WHERE unit_id = ?", [unit])
