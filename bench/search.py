@@ -17,7 +17,7 @@ Targets: p50 <= 5 ms for the query; the process <= 0.5 s, aiming at 0.3 s. Measu
 units, on the shared 2-CPU machine with others training models beside it (load 2.8-3.1, which
 moves wall times ~2x and CPU times ~1.5x), five runs: p50 4.5-7.9 ms wall, 4.2-5.9 ms CPU; p95
 31-46 ms wall, 22-27 ms CPU (common single words: "children" matches 66,000 units and BM25
-scores every one, ~50 ms); the process 0.31-0.42 s wall, 0.23-0.32 s CPU. The older query path
+scores every one, ~50 ms); the process 0.31-0.45 s wall, 0.23-0.32 s CPU. The older query path
 (snippets cut from units_fts, themes checked by code, index not merged), timed alternately with
 this one: p50 5.2-5.6 ms CPU against 4.7-5.1 ms; callgrind counts 28% fewer instructions at p50.
 Most of what is left is FTS5's own: bm25() first counts every row holding each word (40% of a
