@@ -12,7 +12,7 @@ UNIT_FTS_COLUMNS = ["text", "section"]
 
 @migrations()
 def m001_letters_and_units(db: Database) -> None:
-    db["letters"].create(
+    db.table("letters").create(
         {
             "id": int,
             "sha256": str,
@@ -34,9 +34,9 @@ def m001_letters_and_units(db: Database) -> None:
         pk="id",
         not_null={"sha256", "source", "kind"},
     )
-    db["letters"].create_index(["sha256"], unique=True)  # a letter's identity is its content
-    db["letters"].create_index(["authority"])
-    db["units"].create(
+    db.table("letters").create_index(["sha256"], unique=True)  # a letter's identity is its content
+    db.table("letters").create_index(["authority"])
+    db.table("units").create(
         {
             "id": int,
             "letter_id": int,
@@ -53,27 +53,27 @@ def m001_letters_and_units(db: Database) -> None:
         foreign_keys=[("letter_id", "letters", "id")],
         not_null={"letter_id", "seq", "kind", "text"},
     )
-    db["units"].create_index(["letter_id", "seq"], unique=True)
+    db.table("units").create_index(["letter_id", "seq"], unique=True)
     # Porter stemming so "visits" finds "visited"; triggers keep the index in step with units.
-    db["units"].enable_fts(UNIT_FTS_COLUMNS, tokenize="porter", create_triggers=True)
+    db.table("units").enable_fts(UNIT_FTS_COLUMNS, tokenize="porter", create_triggers=True)
 
 
 @migrations()
 def m002_themes_and_labels(db: Database) -> None:
-    db["unit_themes"].create(
+    db.table("unit_themes").create(
         {"unit_id": int, "code": str, "score": float, "source": str},
         pk=("unit_id", "code", "source"),
         foreign_keys=[("unit_id", "units", "id")],
     )
-    db["unit_themes"].create_index(["code"])
+    db.table("unit_themes").create_index(["code"])
     # A person's decisions: append-only; the latest decision per (unit, code) wins.
-    db["labels"].create(
+    db.table("labels").create(
         {"id": int, "unit_id": int, "code": str, "decision": str, "who": str, "at": str},
         pk="id",
         foreign_keys=[("unit_id", "units", "id")],
         not_null={"unit_id", "code", "decision"},
     )
-    db["labels"].create_index(["unit_id"])
+    db.table("labels").create_index(["unit_id"])
 
 
 # Raw SQL rather than table().create(): CHECK constraints and triggers let SQLite itself refuse a
