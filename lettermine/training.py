@@ -292,12 +292,15 @@ def _fit(
     spaCy's textcat update weighs every label's errors the same, so a theme found in 3% of
     units is mostly learned as 'absent'; weighting positives by how rare they are fixes that
     without a per-theme hack. `balance` in [0, 1] interpolates from unweighted to balanced.
+    With `nb_alpha` set, each weight's step is scaled by its naive Bayes log-count ratio
+    (`_nb_step_scale`), as NB-SVM does.
     """
     import numpy
 
     epochs = int(settings.get("epochs", 15))
     batch_size = int(settings.get("batch_size", 16))
     balance = float(settings.get("balance", 1.0))
+    nb_alpha = settings.get("nb_alpha")
     exclusive = not model.attrs.get("multi_label", True)
     y = numpy.asarray(truth, dtype="f")
     n, n_labels = y.shape
@@ -309,6 +312,8 @@ def _fit(
         pos_w = (n / (2.0 * numpy.maximum(positives, 1.0))) ** balance
         neg_w = (n / (2.0 * numpy.maximum(n - positives, 1.0))) ** balance
         weights = (y * pos_w + (1.0 - y) * neg_w).astype("f")
+    output = model.get_ref("output_layer")
+    step_scale = _nb_step_scale(model, inputs, y, float(nb_alpha)) if nb_alpha else None
     order = list(range(n))
     for _epoch in range(epochs):
         rng.shuffle(order)
@@ -316,7 +321,59 @@ def _fit(
             idx = order[start : start + batch_size]
             scores, backprop = model.begin_update([inputs[i] for i in idx])
             backprop((scores - y[idx]) * weights[idx])
+            if step_scale is not None:
+                output.get_grad("W")[...] *= step_scale
             model.finish_update(optimizer)
+
+
+def _nb_step_scale(model: Any, inputs: Sequence[Any], y: Any, alpha: float) -> Any:
+    """Per label and weight, |log-count ratio| of naive Bayes, scaled to mean 1: SGD steps.
+
+    NB-SVM (Wang and Manning, 2012) trains a linear model on features multiplied by their
+    naive Bayes log-count ratio r = log(p / |p|_1) - log(q / |q|_1), where p and q count the
+    feature in the units with and without the label (plus alpha). From zero weights, SGD on
+    r-scaled features is SGD on the plain features with each weight's step scaled by r
+    squared; the step scale here is |r|: a gentler version that scored better in
+    cross-validation. So an n-gram that tells a theme's units apart moves its weight for that
+    theme faster than one found as often with it as without it. Counts are taken per hashed
+    weight (the output layer's own hashing: its gradient for all-ones inputs); the scale is
+    normalised to mean 1 over the weights the training units use, per label.
+    """
+    import numpy
+    from thinc.api import SparseLinear_v2
+
+    from lettermine.classify import unit_keys
+
+    features = model.get_ref("features")
+    output = model.get_ref("output_layer")
+    n_out, length = output.get_dim("nO"), output.get_dim("length")
+    keys = [
+        numpy.unique(unit_keys(u, features.attrs["ngram_size"], features.attrs["rule_features"]))
+        for u in inputs
+    ]
+    counter = SparseLinear_v2(nO=n_out, length=length)
+    counter.initialize()
+    batch = (
+        numpy.concatenate(keys),
+        numpy.ones(sum(len(k) for k in keys), dtype="f"),
+        numpy.asarray([len(k) for k in keys], dtype="int32"),
+    )
+    counts = []
+    for truth in (y, 1.0 - y):  # units with the label, then units without it
+        counter.set_grad("W", counter.ops.alloc1f(n_out * length))
+        _, backprop = counter.begin_update(batch)
+        backprop(numpy.ascontiguousarray(truth, dtype="f"))
+        counts.append(counter.get_grad("W").reshape(n_out, length).astype("f8"))
+    pos, neg = counts
+    used = (pos + neg).sum(axis=0) > 0
+    pos += alpha
+    neg += alpha
+    ratio = numpy.log(pos / pos.sum(axis=1, keepdims=True)) - numpy.log(
+        neg / neg.sum(axis=1, keepdims=True)
+    )
+    scale = numpy.abs(ratio)
+    scale /= scale[:, used].mean(axis=1, keepdims=True)
+    return scale.astype("f").reshape(-1)
 
 
 def _check(examples: Sequence[Example_]) -> None:

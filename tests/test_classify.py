@@ -299,6 +299,45 @@ def test_train_pipeline_on_a_tiny_fixture(tmp_path: Path) -> None:
     assert report["micro_f1"] > 0.6
 
 
+def test_nb_step_scale_speeds_up_words_that_tell_a_theme_apart() -> None:
+    import numpy
+    import spacy
+
+    from lettermine.classify import _register, build_bow_model
+    from lettermine.training import _nb_step_scale
+
+    _register()
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lettermine_rules")
+    # label 0: units about caseloads; label 1: the others. "are" is in both kinds of unit.
+    texts = [
+        ("Caseloads are high.", 1.0),
+        ("Caseloads grow.", 1.0),
+        ("Plans are clear.", 0.0),
+        ("Visits are late.", 0.0),
+        ("Plans improve.", 0.0),
+    ]
+    docs = [nlp(t) for t, _ in texts]
+    y = numpy.asarray([[v, 1.0 - v] for _, v in texts], dtype="f")
+    model = build_bow_model(False, ngram_size=1, length=1024, rule_features=False, nO=2)
+    model.initialize(X=docs[:2], Y=y[:2])
+    scale = _nb_step_scale(model, docs, y, alpha=0.1).reshape(2, 1024)
+
+    def buckets(word: str) -> Any:
+        # The weights a one-word unit touches: where the output layer's gradient lands.
+        output = model.get_ref("output_layer")
+        output.set_grad("W", output.ops.alloc1f(2 * 1024))
+        _, backprop = model.begin_update([nlp(word)])
+        backprop(numpy.ones((1, 2), dtype="f"))
+        return numpy.flatnonzero(output.get_grad("W").reshape(2, 1024)[0])
+
+    used = numpy.zeros(1024, dtype=bool)
+    for doc in docs:
+        used[buckets(doc.text)] = True
+    assert numpy.allclose(scale[:, used].mean(axis=1), 1.0)
+    assert scale[0, buckets("caseloads")].min() > scale[0, buckets("are")].max()
+
+
 def test_train_pipeline_without_findings_drops_polarity(tmp_path: Path) -> None:
     from lettermine.classify import classify, load_pipeline
     from lettermine.training import train_pipeline
