@@ -361,7 +361,7 @@ def _register() -> None:
     Language.factory("lettermine_rules", default_config={"lexicon": None}, func=_make_rules)
     Language.factory(
         "lettermine_sentences",
-        default_config={"ngram_size": 2, "length": 65536},
+        default_config={"ngram_size": 2, "length": 65536, "rule_features": False},
         func=_make_sentences,
     )
     registry.architectures.register("lettermine.TextCatBOW.v1", func=build_bow_model)
@@ -375,8 +375,12 @@ def _make_rules(nlp: Language, name: str, lexicon: dict[str, list[str]] | None) 
     return RuleTagger(nlp, name, lexicon)
 
 
-def _make_sentences(nlp: Language, name: str, ngram_size: int, length: int) -> SentenceScorer:
-    return SentenceScorer(nlp, name, ngram_size=ngram_size, length=length)
+def _make_sentences(
+    nlp: Language, name: str, ngram_size: int, length: int, rule_features: bool = False
+) -> SentenceScorer:
+    return SentenceScorer(
+        nlp, name, ngram_size=ngram_size, length=length, rule_features=rule_features
+    )
 
 
 class RuleTagger:
@@ -479,13 +483,23 @@ class SentenceScorer:
     A finding is "mixed" when some sentences praise and others criticise; a model that only
     sees the whole paragraph confuses that with a mild concern or a hedged strength. The scores
     go into doc.user_data, where the polarity classifier reads them as features. Trained on
-    the sentences of findings labelled strength (0) or concern (1).
+    the sentences of findings labelled strength (0) or concern (1), and optionally those of
+    areas for improvement (1). With `rule_features` a sentence also gets one feature per
+    lexicon label matched inside it (themes and the praise/hedge cues).
     """
 
-    def __init__(self, nlp: Language, name: str, *, ngram_size: int = 2, length: int = 65536):
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        *,
+        ngram_size: int = 2,
+        length: int = 65536,
+        rule_features: bool = False,
+    ):
         self.nlp = nlp
         self.name = name
-        self.cfg = {"ngram_size": ngram_size, "length": length}
+        self.cfg = {"ngram_size": ngram_size, "length": length, "rule_features": rule_features}
         self.model = self.new_model()
 
     def new_model(self) -> Any:
@@ -494,7 +508,7 @@ class SentenceScorer:
             exclusive_classes=False,
             ngram_size=self.cfg["ngram_size"],
             length=self.cfg["length"],
-            rule_features=False,
+            rule_features=bool(self.cfg["rule_features"]),
             nO=1,
         )
 

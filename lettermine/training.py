@@ -131,8 +131,13 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     return spacy_load_config(path, overrides=overrides or {}, interpolate=False)
 
 
-def build_nlp(examples: Sequence[Example_], config: Any, *, seed: int = 0) -> Language:
-    """Train a fresh pipeline on the examples (no thresholds, nothing saved)."""
+def build_nlp(
+    examples: Sequence[Example_], config: Any, *, seed: int = 0, polarity: bool = True
+) -> Language:
+    """Train a fresh pipeline on the examples (no thresholds, nothing saved).
+
+    With `polarity` False the pipeline has no polarity components (for theme scores only).
+    """
     from spacy.util import load_model_from_config, registry
     from thinc.api import fix_random_seed
 
@@ -160,8 +165,31 @@ def build_nlp(examples: Sequence[Example_], config: Any, *, seed: int = 0) -> La
         rng,
         loop.get(THEME_COMPONENT, {}),
     )
-    # Polarity is learned from findings only: an area for improvement is a concern by
-    # definition and its wording ("The quality of ...") says nothing about tone.
+    if polarity:
+        train_polarity(nlp, examples, docs, optimizer, rng, loop)
+    else:
+        for name in (SENTENCE_COMPONENT, POLARITY_COMPONENT):
+            if name in nlp.pipe_names:
+                nlp.remove_pipe(name)
+    return nlp
+
+
+def train_polarity(
+    nlp: Language,
+    examples: Sequence[Example_],
+    docs: Sequence[Any],
+    optimizer: Any,
+    rng: random.Random,
+    loop: dict[str, Any],
+) -> None:
+    """Train the sentence scorer and the polarity textcat, or drop them with nothing to learn.
+
+    `docs` are the examples after `lettermine_rules`, in the same order; `loop` is the
+    config's [lettermine.training] section.
+    """
+    # The polarity textcat learns from findings only: an area for improvement is a concern by
+    # definition and its wording ("The quality of ...") says little about tone. The sentence
+    # scorer may also learn from areas for improvement (`areas`): each is a concern statement.
     rated = [
         i
         for i, ex in enumerate(examples)
@@ -171,15 +199,22 @@ def build_nlp(examples: Sequence[Example_], config: Any, *, seed: int = 0) -> La
         for name in (SENTENCE_COMPONENT, POLARITY_COMPONENT):
             if name in nlp.pipe_names:
                 nlp.remove_pipe(name)
-        return nlp
+        return
     if SENTENCE_COMPONENT in nlp.pipe_names:
+        settings = loop.get(SENTENCE_COMPONENT, {})
+        areas = (
+            [i for i, ex in enumerate(examples) if ex.get("kind") in CONCERN_KINDS]
+            if float(settings.get("areas", 0.0)) > 0
+            else []
+        )
         _train_sentences(
             nlp.get_pipe(SENTENCE_COMPONENT),
             [examples[i] for i in rated],
             [docs[i] for i in rated],
             optimizer,
             rng,
-            loop.get(SENTENCE_COMPONENT, {}),
+            settings,
+            areas=([examples[i] for i in areas], [docs[i] for i in areas]),
         )
     if POLARITY_COMPONENT in nlp.pipe_names:
         _train_textcat(
@@ -192,7 +227,6 @@ def build_nlp(examples: Sequence[Example_], config: Any, *, seed: int = 0) -> La
             rng,
             loop.get(POLARITY_COMPONENT, {}),
         )
-    return nlp
 
 
 def _train_textcat(
@@ -227,41 +261,58 @@ def _train_sentences(
     optimizer: Any,
     rng: random.Random,
     settings: dict[str, Any],
+    areas: tuple[Sequence[Example_], Sequence[Any]] = ((), ()),
 ) -> None:
     """Train the sentence concern model, leaving held-out sentence scores on the docs.
 
     The polarity classifier learns from those scores, so they must look like the scores it
     will see on new letters: each training finding is scored by a model trained on the other
     councils' findings (folds by authority), not by one that has seen it.
+
+    `areas` are areas for improvement (examples, docs): with `areas` > 0 in the settings their
+    sentences are concern examples of that weight. Those of a council with findings sit in
+    that council's fold, so the held-out scores of its findings never come from its own areas.
     """
     from lettermine.classify import SENTENCES_KEY, sentence_spans
 
     folds = int(settings.get("folds", 4))
     fold = assign_folds(examples, folds)
     groups = [fold[_group(ex)] for ex in examples]
+    area_weight = float(settings.get("areas", 0.0))
+    area_examples, area_docs = areas
+    area_groups = [fold.get(_group(ex), -1) for ex in area_examples]
 
-    def fit(indices: Sequence[int]) -> Any:
+    def fit(indices: Sequence[int], held_out: int | None) -> Any:
         spans: list[Any] = []
         truth: list[list[float]] = []
+        weight: list[float] = []
         for i in indices:
             if examples[i]["polarity"] in ("strength", "concern"):
                 value = float(examples[i]["polarity"] == "concern")
                 for span in sentence_spans(docs[i]):
                     spans.append(span)
                     truth.append([value])
+                    weight.append(1.0)
+        if area_weight > 0:
+            for doc, group in zip(area_docs, area_groups, strict=True):
+                if held_out is None or group != held_out:
+                    for span in sentence_spans(doc):
+                        spans.append(span)
+                        truth.append([1.0])
+                        weight.append(area_weight)
         model = scorer.new_model()
         if not spans or len({t[0] for t in truth}) < 2:
             return None
         _initialise(model, spans, truth)
-        _fit(model, spans, truth, optimizer, rng, settings)
+        _fit(model, spans, truth, optimizer, rng, settings, weight if area_weight > 0 else None)
         return model
 
-    final = fit(range(len(examples)))
+    final = fit(range(len(examples)), None)
     if final is None:
         return
     for f in range(folds):
         held = [i for i in range(len(examples)) if groups[i] == f]
-        model = fit([i for i in range(len(examples)) if groups[i] != f]) if held else None
+        model = fit([i for i in range(len(examples)) if groups[i] != f], f) if held else None
         for i in held:
             spans = sentence_spans(docs[i])
             if spans:
@@ -286,14 +337,17 @@ def _fit(
     optimizer: Any,
     rng: random.Random,
     settings: dict[str, Any],
+    sample_weight: Sequence[float] | None = None,
 ) -> None:
     """Minimise class-weighted log loss with SGD: what a 'balanced' logistic regression does.
 
     spaCy's textcat update weighs every label's errors the same, so a theme found in 3% of
     units is mostly learned as 'absent'; weighting positives by how rare they are fixes that
-    without a per-theme hack. `balance` in [0, 1] interpolates from unweighted to balanced.
-    With `nb_alpha` set, each weight's step is scaled by its naive Bayes log-count ratio
-    (`_nb_step_scale`), as NB-SVM does.
+    without a per-theme hack. `balance` in [0, 1] interpolates from unweighted to balanced;
+    `sample_weight` further scales each example's loss. A `learn_rate` in the settings gives
+    this component plain SGD at that rate instead of the shared optimizer. With `nb_alpha` set,
+    each weight's step is scaled by its naive Bayes log-count ratio (`_nb_step_scale`), as
+    NB-SVM does.
     """
     import numpy
 
@@ -312,18 +366,38 @@ def _fit(
         pos_w = (n / (2.0 * numpy.maximum(positives, 1.0))) ** balance
         neg_w = (n / (2.0 * numpy.maximum(n - positives, 1.0))) ** balance
         weights = (y * pos_w + (1.0 - y) * neg_w).astype("f")
-    output = model.get_ref("output_layer")
+    if sample_weight is not None:
+        weights = weights * numpy.asarray(sample_weight, dtype="f")[:, None]
+    if "learn_rate" in settings:
+        from thinc.api import SGD
+
+        optimizer = SGD(float(settings["learn_rate"]), L2=0.0, grad_clip=0.0, use_averages=False)
     step_scale = _nb_step_scale(model, inputs, y, float(nb_alpha)) if nb_alpha else None
     order = list(range(n))
-    for _epoch in range(epochs):
-        rng.shuffle(order)
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            scores, backprop = model.begin_update([inputs[i] for i in idx])
-            backprop((scores - y[idx]) * weights[idx])
-            if step_scale is not None:
-                output.get_grad("W")[...] *= step_scale
-            model.finish_update(optimizer)
+    runs = int(settings.get("runs", 1))
+    # With runs > 1, fit from the same start `runs` times (shuffled differently) and keep the
+    # mean weights: the models are linear, so that is the mean of their logits, in one model.
+    layer = model.get_ref("output_layer")
+    start = {name: layer.get_param(name).copy() for name in ("W", "b")}
+    total = {name: numpy.zeros_like(value) for name, value in start.items()}
+    for _run in range(runs):
+        if runs > 1:
+            for name, value in start.items():
+                layer.set_param(name, value.copy())
+        for _epoch in range(epochs):
+            rng.shuffle(order)
+            for first in range(0, n, batch_size):
+                idx = order[first : first + batch_size]
+                scores, backprop = model.begin_update([inputs[i] for i in idx])
+                backprop((scores - y[idx]) * weights[idx])
+                if step_scale is not None:
+                    layer.get_grad("W")[...] *= step_scale
+                model.finish_update(optimizer)
+        for name in total:
+            total[name] += layer.get_param(name)
+    if runs > 1:
+        for name, value in total.items():
+            layer.set_param(name, value / runs)
 
 
 def _nb_step_scale(model: Any, inputs: Sequence[Any], y: Any, alpha: float) -> Any:
@@ -403,7 +477,7 @@ def out_of_fold_scores(
         held = [i for i, ex in enumerate(examples) if fold[_group(ex)] == f]
         if not held or not train:
             continue
-        nlp = build_nlp(train, config, seed=seed)
+        nlp = build_nlp(train, config, seed=seed, polarity=False)
         for i, s in zip(held, theme_scores(nlp, [examples[i] for i in held]), strict=True):
             scores[i] = s
     return [s or {} for s in scores]
