@@ -1,4 +1,5 @@
-"""Dates as Ofsted prints them ("5 and 6 May 2021", "21 November to 2 December 2022") as ISO text."""
+"""Dates as Ofsted prints them ("5 and 6 May 2021", "21 November to 2 December 2022") as ISO
+text."""
 
 from __future__ import annotations
 

@@ -46,10 +46,10 @@ def print_table(
     body = [[_clip(_cell(r.get(c)), max_width) for c in columns] for r in rows]
     widths = [max([len(h)] + [len(line[i]) for line in body]) for i, h in enumerate(heads)]
     out = sys.stdout
-    out.write("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip() + "\n")
+    out.write("  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
     for line in body:
-        out.write("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() + "\n")
+        out.write("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n")
 
 
 def _clip(text: str, width: int) -> str:
