@@ -132,11 +132,18 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
 
 
 def build_nlp(
-    examples: Sequence[Example_], config: Any, *, seed: int = 0, polarity: bool = True
+    examples: Sequence[Example_],
+    config: Any,
+    *,
+    seed: int = 0,
+    polarity: bool = True,
+    unlabelled: Sequence[Example_] = (),
 ) -> Language:
     """Train a fresh pipeline on the examples (no thresholds, nothing saved).
 
     With `polarity` False the pipeline has no polarity components (for theme scores only).
+    `unlabelled` findings (see lettermine.self_training) are pseudo-labelled by a first theme
+    model and added to the theme training, when the config's `self_training_units` asks for it.
     """
     from spacy.util import load_model_from_config, registry
     from thinc.api import fix_random_seed
@@ -145,9 +152,10 @@ def build_nlp(
 
     _register()
     _check(examples)
+    loop = config.get("lettermine", {}).get("training", {})
+    pseudo = _pseudo_labelled(examples, config, seed, unlabelled, loop.get(THEME_COMPONENT, {}))
     fix_random_seed(seed)
     nlp = load_model_from_config(config, auto_fill=True, validate=True)
-    loop = config.get("lettermine", {}).get("training", {})
     optimizer = registry.resolve({"optimizer": config["training"]["optimizer"]})["optimizer"]
     rng = random.Random(seed)
     rules = nlp.get_pipe("lettermine_rules")
@@ -158,12 +166,14 @@ def build_nlp(
     _train_textcat(
         nlp,
         THEME_COMPONENT,
-        [docs[i] for i in themed],
-        [[float(c in examples[i]["themes"]) for c in THEME_CODES] for i in themed],
+        [docs[i] for i in themed] + [rules(nlp.make_doc(ex["text"])) for ex in pseudo],
+        [[float(c in examples[i]["themes"]) for c in THEME_CODES] for i in themed]
+        + [[float(c in ex["themes"]) for c in THEME_CODES] for ex in pseudo],
         THEME_CODES,
         optimizer,
         rng,
         loop.get(THEME_COMPONENT, {}),
+        sample_weight=[1.0] * len(themed) + [ex["weight"] for ex in pseudo] if pseudo else None,
     )
     if polarity:
         train_polarity(nlp, examples, docs, optimizer, rng, loop)
@@ -172,6 +182,29 @@ def build_nlp(
             if name in nlp.pipe_names:
                 nlp.remove_pipe(name)
     return nlp
+
+
+def _pseudo_labelled(
+    examples: Sequence[Example_],
+    config: Any,
+    seed: int,
+    unlabelled: Sequence[Example_],
+    settings: dict[str, Any],
+) -> list[Example_]:
+    """Self-training: pool findings of the examples' councils, labelled by a first model."""
+    from lettermine.self_training import pick_unlabelled, pseudo_label
+
+    units = int(settings.get("self_training_units", 0))
+    chosen = pick_unlabelled(unlabelled, examples, units, seed) if units > 0 else []
+    if not chosen:
+        return []
+    first = build_nlp(examples, config, seed=seed, polarity=False)
+    return pseudo_label(
+        chosen,
+        theme_scores(first, chosen),
+        threshold=float(settings.get("self_training_threshold", DEFAULT_THRESHOLD)),
+        weight=float(settings.get("self_training_weight", 1.0)),
+    )
 
 
 def train_polarity(
@@ -238,6 +271,7 @@ def _train_textcat(
     optimizer: Any,
     rng: random.Random,
     settings: dict[str, Any],
+    sample_weight: Sequence[float] | None = None,
 ) -> None:
     """Initialise a textcat component with its labels and idf table, then fit it."""
     from spacy.training import Example
@@ -251,7 +285,7 @@ def _train_textcat(
     ]
     pipe.initialize(lambda: sample, nlp=nlp, labels=list(labels))
     set_idf(pipe.model, docs)
-    _fit(pipe.model, docs, truth, optimizer, rng, settings)
+    _fit(pipe.model, docs, truth, optimizer, rng, settings, sample_weight)
 
 
 def _train_sentences(
@@ -467,9 +501,17 @@ def theme_scores(nlp: Language, examples: Sequence[Example_]) -> list[dict[str, 
 
 
 def out_of_fold_scores(
-    examples: Sequence[Example_], config: Any, *, folds: int = 4, seed: int = 0
+    examples: Sequence[Example_],
+    config: Any,
+    *,
+    folds: int = 4,
+    seed: int = 0,
+    unlabelled: Sequence[Example_] = (),
 ) -> list[dict[str, float]]:
-    """Theme scores for each example from a model that never saw its authority."""
+    """Theme scores for each example from a model that never saw its authority.
+
+    Self-training in each fold reads only unlabelled findings of that fold's training councils.
+    """
     fold = assign_folds(examples, folds)
     scores: list[dict[str, float] | None] = [None] * len(examples)
     for f in range(folds):
@@ -477,7 +519,7 @@ def out_of_fold_scores(
         held = [i for i, ex in enumerate(examples) if fold[_group(ex)] == f]
         if not held or not train:
             continue
-        nlp = build_nlp(train, config, seed=seed, polarity=False)
+        nlp = build_nlp(train, config, seed=seed, polarity=False, unlabelled=unlabelled)
         for i, s in zip(held, theme_scores(nlp, [examples[i] for i in held]), strict=True):
             scores[i] = s
     return [s or {} for s in scores]
@@ -544,11 +586,13 @@ def train_pipeline(
     thresholds: dict[str, float] | None = None,
     tune_folds: int = 4,
     log: Callable[[str], None] | None = None,
+    unlabelled: Sequence[Example_] = (),
 ) -> Path:
     """Train the theme and polarity pipeline on labelled units and save it to out_dir.
 
     Thresholds: given ones are used as they are; otherwise, with enough units, they are tuned
     on out-of-fold scores (folds by authority) and the final model is trained on everything.
+    `unlabelled` findings are for self-training (lettermine.self_training.read_unlabelled).
     """
     say = log or (lambda _msg: None)
     overrides: dict[str, Any] = {}
@@ -565,7 +609,9 @@ def train_pipeline(
     if thresholds is None:
         if tune_folds >= 2 and len(examples) >= MIN_UNITS_TO_TUNE:
             say(f"tuning thresholds on {tune_folds} folds by authority ...")
-            oof = out_of_fold_scores(examples, config, folds=tune_folds, seed=seed)
+            oof = out_of_fold_scores(
+                examples, config, folds=tune_folds, seed=seed, unlabelled=unlabelled
+            )
             keep = [i for i, s in enumerate(oof) if s and examples[i].get("themes")]
             scores = [oof[i] for i in keep]
             gold = [examples[i]["themes"] for i in keep]
@@ -582,7 +628,7 @@ def train_pipeline(
         else:
             thresholds = dict.fromkeys(THEME_CODES, DEFAULT_THRESHOLD)
     say(f"training on {len(examples)} units ...")
-    nlp = build_nlp(examples, config, seed=seed)
+    nlp = build_nlp(examples, config, seed=seed, unlabelled=unlabelled)
     out_dir = Path(out_dir)
     nlp.meta["name"] = "lettermine_themes"
     nlp.meta["version"] = "1.0.0"

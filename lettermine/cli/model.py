@@ -159,23 +159,35 @@ def model_train(
 ) -> None:
     """Retrain the theme model from the gold data (training councils) plus people's corrections.
 
+    It also self-trains on the unlabelled findings of the letters beside the gold folder
+    (GOLD/../*/pdf/*.pdf), those of the training councils only.
+
     Example: lettermine model train --gold ../shared/corpus/gold --out my_model
     """
     from lettermine import classify, training
     from lettermine.db import connect
     from lettermine.labels import person_examples
+    from lettermine.self_training import read_unlabelled
 
     with reported_errors():
         # The held-out councils stay out so that `model evaluate` still measures unseen ones.
         examples, _ = training.split_by_authority(training.read_gold(gold))
         labelled = person_examples(connect(db)) if with_labels else []
+        # The corpus letters beside the gold folder: their findings, unlabelled, for
+        # self-training (only the training councils' are used).
+        unlabelled = read_unlabelled(gold.parent)
         target = out or classify.DEFAULT_MODEL
         typer.echo(
-            f"training on {len(examples)} gold units and {len(labelled)} labelled by people",
+            f"training on {len(examples)} gold units and {len(labelled)} labelled by people"
+            f" ({len(unlabelled)} unlabelled findings to self-train on)",
             err=True,
         )
         path = training.train_pipeline(
-            examples + labelled, target, seed=seed, log=lambda m: typer.echo(m, err=True)
+            examples + labelled,
+            target,
+            seed=seed,
+            log=lambda m: typer.echo(m, err=True),
+            unlabelled=unlabelled,
         )
     typer.echo(str(path))
 

@@ -32,12 +32,16 @@ def run_fold(gold: Path, fold: int, seed: int = 0) -> dict[str, Any]:
     from sklearn.multiclass import OneVsRestClassifier
 
     from lettermine.classify import classify, load_pipeline, pick_themes
+    from lettermine.self_training import read_unlabelled
     from lettermine.themes import THEME_CODES
     from lettermine.training import read_gold, split_by_authority, train_pipeline
 
     train, test = split_by_authority(read_gold(gold), FOLDS, fold)
+    # All the corpus's findings: train_pipeline uses only those of the training councils.
+    unlabelled = read_unlabelled(gold.parent)
     with tempfile.TemporaryDirectory() as tmp:
-        nlp = load_pipeline(train_pipeline(train, Path(tmp) / "model", seed=seed))
+        model = train_pipeline(train, Path(tmp) / "model", seed=seed, unlabelled=unlabelled)
+        nlp = load_pipeline(model)
         results = classify(nlp, [ex["text"] for ex in test], [ex["kind"] for ex in test])
     vec = TfidfVectorizer(ngram_range=(1, 2))
     x = vec.fit_transform([ex["text"] for ex in train])
