@@ -74,8 +74,10 @@ def main() -> None:
     n = len(files)
     print(f"PDFs: {n} ({failed} failed)")
     print(f"bare pypdfium2 text: {bare:6.2f} s  {n / bare:6.1f} PDFs/s")
-    print(f"whole ingest:        {full:6.2f} s  {n / full:6.1f} PDFs/s"
-          + (f"  (+ model load {load:.2f} s once)" if load else ""))
+    print(
+        f"whole ingest:        {full:6.2f} s  {n / full:6.1f} PDFs/s"
+        + (f"  (+ model load {load:.2f} s once)" if load else "")
+    )
     print(f"ratio ingest/bare:   {full / bare:6.2f}  (target <= 1.5)")
 
 
