@@ -176,7 +176,9 @@ def build_nlp(
         sample_weight=[1.0] * len(themed) + [ex["weight"] for ex in pseudo] if pseudo else None,
     )
     if polarity:
-        train_polarity(nlp, examples, docs, optimizer, rng, loop)
+        # A random stream of its own: how many units the theme model saw (self-training adds
+        # thousands) must not change which shuffles the polarity models get.
+        train_polarity(nlp, examples, docs, optimizer, random.Random(seed), loop)
     else:
         for name in (SENTENCE_COMPONENT, POLARITY_COMPONENT):
             if name in nlp.pipe_names:

@@ -96,6 +96,25 @@ def test_self_training_learns_from_the_pool_and_never_from_other_councils() -> N
     assert numpy.array_equal(_theme_weights(gold_only), _theme_weights(off))
 
 
+def test_self_training_leaves_the_polarity_models_as_they_were() -> None:
+    import numpy
+
+    from lettermine.training import build_nlp
+
+    config = _config(units=50)
+    gold_only = build_nlp(tiny_examples(), config)
+    with_pool = build_nlp(tiny_examples(), config, unlabelled=unlabelled("council-2"))
+    assert not numpy.array_equal(_theme_weights(gold_only), _theme_weights(with_pool))
+    polarity = [gold_only.get_pipe("textcat"), with_pool.get_pipe("textcat")]
+    weights = [p.model.get_ref("output_layer").get_param("W") for p in polarity]  # type: ignore[attr-defined]
+    assert numpy.array_equal(*weights)
+    sentences = [
+        gold_only.get_pipe("lettermine_sentences"),
+        with_pool.get_pipe("lettermine_sentences"),
+    ]
+    assert sentences[0].model.to_bytes() == sentences[1].model.to_bytes()  # type: ignore[attr-defined]
+
+
 def test_train_pipeline_self_trains_end_to_end(tmp_path: Path) -> None:
     from lettermine.classify import classify, load_pipeline
     from lettermine.training import train_pipeline
