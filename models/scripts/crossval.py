@@ -24,23 +24,26 @@ from typing import Any
 from models.scripts.convert import DEFAULT_GOLD, FOLDS
 
 
-def run_fold(gold: Path, fold: int, seed: int = 0) -> dict[str, Any]:
-    """Pipeline and TF-IDF + LR predictions for one held-out fold of councils."""
+def run_fold(
+    gold: Path, fold: int, seed: int = 0, unlabelled: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Pipeline and TF-IDF + LR predictions for one held-out fold of councils.
+
+    `unlabelled`: the corpus's findings (read_unlabelled); train_pipeline self-trains on those
+    of the fold's training councils only.
+    """
     import numpy
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
 
     from lettermine.classify import classify, load_pipeline, pick_themes
-    from lettermine.self_training import read_unlabelled
     from lettermine.themes import THEME_CODES
     from lettermine.training import read_gold, split_by_authority, train_pipeline
 
     train, test = split_by_authority(read_gold(gold), FOLDS, fold)
-    # All the corpus's findings: train_pipeline uses only those of the training councils.
-    unlabelled = read_unlabelled(gold.parent)
     with tempfile.TemporaryDirectory() as tmp:
-        model = train_pipeline(train, Path(tmp) / "model", seed=seed, unlabelled=unlabelled)
+        model = train_pipeline(train, Path(tmp) / "model", seed=seed, unlabelled=unlabelled or [])
         nlp = load_pipeline(model)
         results = classify(nlp, [ex["text"] for ex in test], [ex["kind"] for ex in test])
     vec = TfidfVectorizer(ngram_range=(1, 2))
@@ -77,14 +80,18 @@ def main() -> None:
     args = parser.parse_args()
     if not args.gold.is_dir():
         sys.exit(f"no gold folder at {args.gold} (pass --gold)")
+    from lettermine.self_training import read_unlabelled
     from lettermine.training import evaluate_predictions
 
     chosen_folds = sorted(set(args.folds))
     if any(not 0 <= f < FOLDS for f in chosen_folds):
         sys.exit(f"--folds takes fold numbers from 0 to {FOLDS - 1}")
+    unlabelled = read_unlabelled(args.gold.parent)  # once, not once per fold
     n = len(chosen_folds)
     with ProcessPoolExecutor(args.workers) as pool:
-        folds = list(pool.map(run_fold, [args.gold] * n, chosen_folds, [args.seed] * n))
+        folds = list(
+            pool.map(run_fold, [args.gold] * n, chosen_folds, [args.seed] * n, [unlabelled] * n)
+        )
     rows = []
     for part in [*folds, None]:
         chosen = folds if part is None else [part]
