@@ -47,8 +47,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
+from lettermine.corpus import corpus_dir  # noqa: E402
+
+CORPUS = corpus_dir()
+SHARED = CORPUS.parent
 GOLD = CORPUS / "gold"
 D2I = CORPUS / "ilacs" / "d2i_index.csv"
 

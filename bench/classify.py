@@ -30,7 +30,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT.parent / "shared" / "corpus" / "gold"
+sys.path.insert(0, str(ROOT))
+from lettermine.corpus import gold_dir  # noqa: E402
+
+GOLD = gold_dir()
 MODEL = ROOT / "models" / "lettermine_themes"
 Example = dict[str, Any]
 

@@ -40,8 +40,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from lettermine.corpus import corpus_dir  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "tests"))  # bad_files: the same inputs the tests use
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = corpus_dir()
 
 from bad_files import (  # noqa: E402
     BAD_INPUTS,

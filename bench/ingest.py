@@ -16,7 +16,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+sys.path.insert(0, str(ROOT))
+from lettermine.corpus import corpus_dir  # noqa: E402
+
+CORPUS = corpus_dir()
 
 
 def bare_extract(files: list[Path]) -> float:

@@ -41,7 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CORPUS = ROOT.parent / "shared" / "corpus"
+from lettermine.corpus import corpus_dir  # noqa: E402
+
+CORPUS = corpus_dir()
 MODEL = ROOT / "models" / "lettermine_themes"
 
 from lettermine.db import connect  # noqa: E402

@@ -40,7 +40,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+sys.path.insert(0, str(ROOT))
+from lettermine.corpus import corpus_dir  # noqa: E402
+
+CORPUS = corpus_dir()
 GOLD = CORPUS / "gold"
 
 # Varied on purpose: rare and common words, phrases, stems, hyphens, apostrophes, prefixes, each

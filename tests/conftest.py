@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from lettermine.corpus import corpus_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 LETTERS = ROOT / "letters"
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
+CORPUS = corpus_dir()  # $LETTERMINE_CORPUS, else ../shared/corpus
 
 needs_corpus = pytest.mark.skipif(
     not CORPUS.is_dir(), reason="../shared/corpus is absent (corpus tests need the real letters)"

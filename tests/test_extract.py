@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from lettermine.corpus import corpus_dir
 from lettermine.errors import UnreadableLetter, UnsupportedFile
 from lettermine.extract import (
     BULLET,
@@ -22,7 +23,7 @@ from lettermine.extract import (
     rejoin_hyphens,
 )
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = corpus_dir().parent
 REPORTS = SHARED / "corpus" / "ilacs" / "pdf"
 needs_reports = pytest.mark.skipif(
     not REPORTS.is_dir(), reason="../shared is absent: the corpus tests need the real reports"

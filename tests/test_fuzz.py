@@ -19,6 +19,7 @@ from bad_files import GOOD_PDF, LETTER_TEXT, LETTERS, letter_pages, make_pdf, mu
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from lettermine.corpus import corpus_dir
 from lettermine.db import open_db
 from lettermine.errors import LettermineError
 from lettermine.extract import normalise, read_text
@@ -26,7 +27,7 @@ from lettermine.ingest import Classifier, ingest_file
 from lettermine.parse import parse_letter
 from lettermine.records import Letter
 
-FOCUSED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "focused" / "pdf"
+FOCUSED = corpus_dir() / "focused" / "pdf"
 
 # Characters the normaliser has rules for, mixed into arbitrary text so hypothesis meets them.
 _SPECIAL = list("\r\n\f\t \u00a0\u202f\ufffe-\u25fc\u2022\u25aa\uf06e\uf0b7\ufb01\u2019\u2013")

@@ -12,12 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lettermine.corpus import corpus_dir
 from lettermine.extract import read_text
 from lettermine.parse import parse_letter
 from lettermine.parse_report import join_lines, parse_report
 from lettermine.records import JUDGEMENTS, Letter, Unit
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = corpus_dir().parent
 REPORTS = SHARED / "corpus" / "ilacs" / "pdf"
 GOLD = SHARED / "corpus" / "gold" / "afi"
 needs_reports = pytest.mark.skipif(

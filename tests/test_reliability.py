@@ -35,12 +35,13 @@ from bad_files import (
 from typer.testing import CliRunner, Result
 
 from lettermine.cli import app
+from lettermine.corpus import corpus_dir
 from lettermine.db import open_db
 from lettermine.extract import SUFFIXES, read_text
 from lettermine.ingest import Classifier, ingest_file
 from lettermine.parse import parse_letter
 
-FOCUSED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "focused" / "pdf"
+FOCUSED = corpus_dir() / "focused" / "pdf"
 needs_focused = pytest.mark.skipif(
     not FOCUSED.is_dir(), reason="../shared/corpus/focused/pdf is absent (needs real PDFs)"
 )

@@ -10,9 +10,9 @@ import typer
 
 from lettermine.cli import DbOption, JsonOption, app, reported_errors
 from lettermine.cli.output import print_json, print_table
+from lettermine.corpus import gold_dir
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_GOLD = ROOT.parent / "shared" / "corpus" / "gold"
+DEFAULT_GOLD = gold_dir()
 
 model_app = typer.Typer(help="Train and evaluate the theme model.", no_args_is_help=True)
 app.add_typer(model_app, name="model")

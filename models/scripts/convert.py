@@ -15,11 +15,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from lettermine.corpus import gold_dir
 from lettermine.themes import POLARITIES, THEME_CODES
 from lettermine.training import assign_folds, read_gold, split_by_authority
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_GOLD = ROOT.parent / "shared" / "corpus" / "gold"
+DEFAULT_GOLD = gold_dir()
 DEFAULT_OUT = ROOT / "models" / "corpus"
 # Five folds of councils; fold 0 is held out for evaluation, the rest is for training (and,
 # inside train_pipeline, for out-of-fold threshold tuning).
