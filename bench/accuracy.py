@@ -148,8 +148,8 @@ def parse_pdf(path: Path) -> Parsed:
     """read_text + parse_letter on one file, once per run."""
     if path in _CACHE:
         return _CACHE[path]
-    from lettermine.extract import read_text
-    from lettermine.parse import parse_letter
+    from lettermine.read.extract import read_text
+    from lettermine.read.parse import parse_letter
 
     start = time.perf_counter()
     try:
@@ -413,8 +413,8 @@ def run_speed() -> None:
     """
     import pypdfium2 as pdfium
 
-    from lettermine.extract import read_text
-    from lettermine.parse import parse_letter
+    from lettermine.read.extract import read_text
+    from lettermine.read.parse import parse_letter
 
     files = sorted((CORPUS / "ilacs" / "pdf").glob("*.pdf"))
 

@@ -16,7 +16,7 @@ compared before and after. Columns:
 - crashes: a traceback, another exit code, a segfault or a process that failed (must be 0)
 - rows changed: rows a failed input changed, lost or duplicated rows (must be 0)
 
-Fuzzing mutates real PDFs (focused visits and, where lettermine.parse_report exists, ILACS
+Fuzzing mutates real PDFs (focused visits and, where lettermine.read.inspection exists, ILACS
 reports from ../shared/corpus; the sample PDFs where ../shared is absent) by truncation, flipped
 bits and zeroed ranges, and reads each with ingest_file in a worker process, so that a segfault
 in pdfium is counted and the run goes on. Interruption SIGKILLs `lettermine ingest` part way
@@ -64,8 +64,8 @@ from bad_files import (  # noqa: E402
 )
 
 from lettermine.errors import LettermineError  # noqa: E402
-from lettermine.extract import SUFFIXES, read_text  # noqa: E402
-from lettermine.parse import parse_letter  # noqa: E402
+from lettermine.read.extract import SUFFIXES, read_text  # noqa: E402
+from lettermine.read.parse import parse_letter  # noqa: E402
 
 
 @dataclass
@@ -189,10 +189,10 @@ def fuzz_rows(work: Path, count: int, seed: int) -> tuple[list[Row], list[str]]:
     focused = CORPUS / "focused" / "pdf"
     if focused.is_dir():
         sources += sorted(focused.glob("*.pdf"))
-        if importlib.util.find_spec("lettermine.parse_report"):
+        if importlib.util.find_spec("lettermine.read.inspection"):
             sources += sorted((CORPUS / "ilacs" / "pdf").glob("*.pdf"))
         else:
-            notes.append("ILACS PDFs left out: lettermine.parse_report is not there yet")
+            notes.append("ILACS PDFs left out: lettermine.read.inspection is not there yet")
     else:
         made = work / "made.pdf"
         made.write_bytes(make_pdf(letter_pages()))

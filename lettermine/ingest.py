@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from lettermine.errors import LettermineError, UnreadableLetter, UnsupportedFile
-from lettermine.extract import SUFFIXES, read_text
 from lettermine.letters import UnitThemes, find_letter, save_letter
-from lettermine.parse import parse_letter
+from lettermine.read.extract import SUFFIXES, read_text
+from lettermine.read.parse import parse_letter
 
 # The largest corpus report is under 1 MB; a file 20 times that is not a letter, and refusing it
 # up front keeps a stray 50 MB log or data dump from tying up a batch (or the database).

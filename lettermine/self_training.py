@@ -31,8 +31,8 @@ def read_unlabelled(corpus: Path) -> list[Example_]:
     Files that cannot be read or parsed are skipped: this is extra data, not a letter a user
     asked to ingest.
     """
-    from lettermine.extract import read_text
-    from lettermine.parse import parse_letter
+    from lettermine.read.extract import read_text
+    from lettermine.read.parse import parse_letter
 
     out: list[Example_] = []
     for path in sorted(Path(corpus).glob("*/pdf/*.pdf")):

@@ -511,8 +511,8 @@ def unsound(db: Path, files: dict[str, Path]) -> list[str]:
     """What is wrong with a database after an interruption: integrity, foreign keys, a search
     index out of step with its units, and letters that are not whole (units other than what
     parsing the file gives). files: source name -> path."""
-    from lettermine.extract import read_text
-    from lettermine.parse import parse_letter
+    from lettermine.read.extract import read_text
+    from lettermine.read.parse import parse_letter
 
     problems: list[str] = []
     conn = sqlite3.connect(db)

@@ -14,7 +14,7 @@ from docx import Document
 
 from lettermine.corpus import corpus_dir
 from lettermine.errors import UnreadableLetter, UnsupportedFile
-from lettermine.extract import (
+from lettermine.read.extract import (
     BULLET,
     _damage,
     drop_page_furniture,

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from lettermine.corpus import corpus_dir
 from lettermine.db import open_db
 from lettermine.errors import LettermineError
-from lettermine.extract import normalise, read_text
 from lettermine.ingest import Classifier, ingest_file
-from lettermine.parse import parse_letter
+from lettermine.read.extract import normalise, read_text
+from lettermine.read.parse import parse_letter
 from lettermine.records import Letter
 
 FOCUSED = corpus_dir() / "focused" / "pdf"

@@ -37,9 +37,9 @@ from typer.testing import CliRunner, Result
 from lettermine.cli import app
 from lettermine.corpus import corpus_dir
 from lettermine.db import open_db
-from lettermine.extract import SUFFIXES, read_text
 from lettermine.ingest import Classifier, ingest_file
-from lettermine.parse import parse_letter
+from lettermine.read.extract import SUFFIXES, read_text
+from lettermine.read.parse import parse_letter
 
 FOCUSED = corpus_dir() / "focused" / "pdf"
 needs_focused = pytest.mark.skipif(

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from lettermine.authorities import canonical_authority
 from lettermine.corpus import corpus_dir
-from lettermine.extract import read_text
-from lettermine.parse import detect_kind, parse_letter
-from lettermine.parse_visit import parse_visit
+from lettermine.read.extract import read_text
+from lettermine.read.parse import detect_kind, parse_letter
+from lettermine.read.visit import parse_visit
 from lettermine.records import Letter, Unit
 
 LETTERS = Path(__file__).resolve().parents[1] / "letters"

@@ -51,11 +51,11 @@ def parse_letter(text: str) -> Letter:
         )
     kind = detect_kind(text)
     if kind in ("ilacs", "sif"):
-        from lettermine.parse_report import parse_report
+        from lettermine.read.inspection import parse_report
 
         letter = parse_report(text, kind)
     elif kind in ("focused_visit", "monitoring_visit", "jtai"):
-        from lettermine.parse_visit import parse_visit
+        from lettermine.read.visit import parse_visit
 
         letter = parse_visit(text, kind)
     else:

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lettermine.corpus import corpus_dir
-from lettermine.extract import read_text
-from lettermine.parse import parse_letter
-from lettermine.parse_report import join_lines, parse_report
+from lettermine.read.extract import read_text
+from lettermine.read.inspection import join_lines, parse_report
+from lettermine.read.parse import parse_letter
 from lettermine.records import JUDGEMENTS, Letter, Unit
 
 SHARED = corpus_dir().parent
