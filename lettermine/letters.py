@@ -94,11 +94,12 @@ def save_letter(
         for seq, unit in enumerate(letter.units, start=1):
             verdict = themes[seq - 1] if themes else None
             cur = conn.execute(
-                """INSERT INTO units (letter_id, seq, kind, section, number, subject, text,
-                   polarity, polarity_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO units (letter_id, seq, kind, section, number, subject,
+                   unit_group, text, polarity, polarity_score)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     letter_id, seq, unit.kind, unit.section, unit.number, unit.subject,
-                    unit.text, verdict.polarity if verdict else None,
+                    unit.group, unit.text, verdict.polarity if verdict else None,
                     verdict.polarity_score if verdict else None,
                 ],
             )  # fmt: skip
@@ -213,6 +214,7 @@ def _with_units(conn: sqlite3.Connection, letters: list[dict[str, Any]]) -> list
                 "section": u["section"],
                 "number": u["number"],
                 "subject": u["subject"],
+                "group": u["unit_group"],
                 "text": u["text"],
                 "themes": themes.get(u["id"], []),
                 "polarity": u["polarity"],

@@ -187,3 +187,11 @@ END""",
 def m005_search_index_follows_indexed_columns_only(db: Database) -> None:
     for statement in _M005_SQL:
         db.execute(statement)
+
+
+@migrations()
+def m006_unit_group(db: Database) -> None:
+    # The sub-heading, agency or responsible body a unit is printed under (JTAI agencies, SEND
+    # responsible bodies, timescales of 2012-13 reports). Named unit_group: GROUP is an SQL
+    # keyword, and every query or Datasette user would have to quote it.
+    db.execute("ALTER TABLE units ADD COLUMN unit_group TEXT")

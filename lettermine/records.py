@@ -40,6 +40,9 @@ class Unit:
     number: int | None = None
     # Whose it is: the council's, or (SIF reports) the Local Safeguarding Children Board's.
     subject: str = "local_authority"
+    # The sub-heading, agency or responsible body the unit is printed under ("Police", "The
+    # local area partnership", "Within three months"); None where there is none.
+    group: str | None = None
 
 
 @dataclass

@@ -132,3 +132,17 @@ def test_reclassifying_leaves_the_search_index_alone(db_path: Path) -> None:
     for word, found in (("timely", 1), ("leavers", 1), ("written", 0)):
         query = conn.execute("SELECT count(*) FROM units_fts WHERE units_fts MATCH ?", [word])
         assert query.fetchone() == (found,), word
+
+
+def test_a_units_group_is_stored_and_exported(db_path: Path) -> None:
+    from lettermine.letters import get_letter
+
+    letter = _letter()
+    letter.units = [
+        Unit("priority_action", "Joint commissioning of speech therapy.", group="Health"),
+        Unit("priority_action", "The timeliness of plans.", group=None),
+    ]
+    conn = open_db(db_path).conn
+    letter_id, _ = save_letter(conn, letter, sha256="g", source="g.txt")
+    conn.row_factory = sqlite3.Row
+    assert [u["group"] for u in get_letter(conn, letter_id)["units"]] == ["Health", None]

@@ -197,8 +197,9 @@ def _print_letter(letter: dict[str, Any]) -> None:
         pol = f" [{unit['polarity']}]" if unit["polarity"] and unit["kind"] == "finding" else ""
         tag = f"  ({themes}){pol}" if themes or pol else ""
         lscb = " [LSCB]" if unit.get("subject") == "lscb" else ""
+        group = f"[{unit['group']}] " if unit.get("group") else ""
         body = textwrap.fill(
-            f"{unit['text']}{lscb}{tag}",
+            f"{group}{unit['text']}{lscb}{tag}",
             width=max(60, shutil.get_terminal_size((100, 24)).columns - 1),
             initial_indent=f"  {unit['id']:>7}  ",
             subsequent_indent=" " * 11,
