@@ -93,6 +93,7 @@ def test_a_migration_on_a_database_with_letters_backs_it_up_first(db_path: Path)
     migrations.apply(db, stop_before=last)
     # Raw SQL: today's save_letter may write columns the older schema does not have yet.
     db.conn.execute("INSERT INTO letters (sha256, source, kind) VALUES ('z', 'a.txt', 'other')")
+    db.conn.commit()
     db.conn.close()
     open_db(db_path)  # applies the last migration
     backups = list(db_path.parent.glob("lettermine.before-migration-*.db"))
