@@ -195,3 +195,29 @@ def m006_unit_group(db: Database) -> None:
     # responsible bodies, timescales of 2012-13 reports). Named unit_group: GROUP is an SQL
     # keyword, and every query or Datasette user would have to quote it.
     db.execute("ALTER TABLE units ADD COLUMN unit_group TEXT")
+
+
+# The people who may use `lettermine serve`: a name (the author written into action history), a
+# role, and a password kept only as a salted scrypt hash (lettermine/web/users.py). A new or reset
+# password is a one-time password: must_change is set until its owner chooses their own.
+_M007_SQL = (
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (trim(name) != ''),
+        role TEXT NOT NULL CHECK (role IN ('editor', 'viewer')),
+        password_hash TEXT NOT NULL,
+        must_change INTEGER NOT NULL DEFAULT 1 CHECK (must_change IN (0, 1)),
+        -- Random, new with every password: a session carries it, so a new password (or a
+        -- reset) ends the sessions signed in with the old one.
+        session_stamp TEXT NOT NULL,
+        created TEXT NOT NULL,
+        password_set TEXT NOT NULL,
+        last_sign_in TEXT
+    )""",
+)
+
+
+@migrations()
+def m007_users(db: Database) -> None:
+    for statement in _M007_SQL:
+        db.execute(statement)
