@@ -191,23 +191,63 @@ def test_the_protection_of_children_framework() -> None:
     assert "no areas for improvement found" in letter.warnings
 
 
+TWO_SERVICES = """Inspection of safeguarding and looked after children services
+Exampleton Council
+
+Inspection dates: 1 – 12 March 2010
+Published: 23 April 2010
+\f
+Safeguarding services
+
+Overall effectiveness
+
+Grade 3 - adequate
+
+2. Children are safe, but help arrives late for some families.
+
+Services for looked after children
+
+Overall effectiveness Grade 2 (good)
+
+3. Children looked after live in stable homes close to their schools.
+
+Record of main findings
+
+Safeguarding services
+
+Overall effectiveness Adequate
+
+Capacity for improvement Good
+
+Safeguarding outcomes for children and young people
+
+Children and young people are safe Good
+
+Services for looked after children
+
+Overall effectiveness Good
+
+Capacity for improvement Good
+"""
+
+
 def test_a_report_that_judges_two_services_prefixes_each_code() -> None:
-    text = (
-        "Inspection of safeguarding and looked after children services\nExampleton Council\n"
-        "Inspection dates: 1 – 12 March 2010\n\fRecord of main findings\n\n"
-        "Safeguarding services\n\nOverall effectiveness Adequate\n\n"
-        "Capacity for improvement Good\n\n"
-        "Services for looked after children\n\nOverall effectiveness Good\n\n"
-        "Capacity for improvement Good\n"
-    )
-    letter = parse_letter(text)
+    letter = parse_letter(TWO_SERVICES)
     assert letter.focus == "safeguarding and looked after children"
+    assert letter.published == "2010-04-23"
     assert letter.judgements == {
         "safeguarding_overall_effectiveness": "adequate",
         "safeguarding_capacity_to_improve": "good",
+        # a sub-heading of the table is not part of the row below it
+        "safeguarding_children_and_young_people_are_safe": "good",
         "looked_after_overall_effectiveness": "good",
         "looked_after_capacity_to_improve": "good",
     }
+    findings = [(u.number, u.section) for u in letter.units if u.kind == "finding"]
+    assert findings == [
+        (2, "Safeguarding services: Overall effectiveness"),
+        (3, "Services for looked after children: Overall effectiveness"),
+    ]
 
 
 @pytest.mark.parametrize("text", ["", "Inspection of looked after children services\n"])

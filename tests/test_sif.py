@@ -327,6 +327,19 @@ def test_board_judgement_printed_in_other_ways(sentence: str, grade: str) -> Non
     assert parse_report(text, "sif").judgements.get("lscb") == grade
 
 
+def test_the_boards_part_found_by_its_judgement_when_its_heading_is_not_printed() -> None:
+    text = SIF_2016.replace(
+        "\f\nSummary for children",
+        "\f\nThe LSCB is good.\n\nRecommendations\n\n"
+        "30. Check that all schools use the threshold guidance.\n\f\nSummary for children",
+    )
+    letter = parse_report(text, "sif")
+    assert letter.judgements["lscb"] == "good"
+    board = units(letter, "area_for_improvement", subject="lscb")
+    assert [u.number for u in board] == [30]
+    assert all(u.number != 30 for u in units(letter, "area_for_improvement"))
+
+
 def test_board_judgement_is_not_read_from_prose() -> None:
     text = "Exampleton\n\f The LSCB is good at sharing learning from reviews with schools.\n"
     assert "lscb" not in parse_report(text, "sif").judgements

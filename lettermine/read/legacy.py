@@ -56,10 +56,10 @@ FRAMEWORKS: tuple[tuple[str, str], ...] = (
 DETECT = "|".join(pattern for _, pattern in FRAMEWORKS)
 
 _GRADE = r"outstanding|good|adequate|inadequate"
-_GRADE_LINE = re.compile(rf"^grade\s*\d\s*\(\s*(?P<grade>{_GRADE})\s*\)\.?$", re.IGNORECASE)
-_HEADING_AND_GRADE = re.compile(
-    rf"^(?P<name>.{{3,160}}?)\s+grade\s*\d\s*\(\s*(?P<grade>{_GRADE})\s*\)\.?$", re.IGNORECASE
-)
+# "Grade 3 (Adequate)", "Grade 3 - adequate", "Grade 3: adequate"
+_GRADE_TAIL = rf"grade\s*\d\s*[(:\-\u2013]?\s*(?P<grade>{_GRADE})\s*\)?\.?"
+_GRADE_LINE = re.compile(rf"^{_GRADE_TAIL}$", re.IGNORECASE)
+_HEADING_AND_GRADE = re.compile(rf"^(?P<name>.{{3,160}}?)\s+{_GRADE_TAIL}$", re.IGNORECASE)
 _TABLE_ROW = re.compile(rf"^(?P<label>.{{3,200}}?)\s*:?\s+(?P<grade>{_GRADE})\.?$", re.IGNORECASE)
 _GRADE_ONLY = re.compile(rf"^(?:{_GRADE})\.?$", re.IGNORECASE)
 _RECORD = re.compile(r"^record of (?:the )?main findings:?$", re.IGNORECASE)
@@ -129,7 +129,11 @@ def _metadata(blocks: list[_Block], letter: Letter) -> None:
     m = re.search(r"Inspection dates?\s*:?\s*(.{0,80})", front, re.IGNORECASE)
     if m:
         letter.inspection_start, letter.inspection_end = parse_range(m.group(1))
-    m = re.search(r"(?:Report published|Date of publication)\s*:?\s*(.{0,40})", front, re.I)
+    m = re.search(
+        r"(?:Report published|Date of publication|Published)\s*:?\s*(\d{1,2}\s+[A-Za-z]+\s+\d{4})",
+        front,
+        re.IGNORECASE,
+    )
     if m:
         letter.published = parse_date(m.group(1))
     m = re.search(r"(?:Reporting|Lead) inspector\s*:?\s*(.{0,120})", front, re.IGNORECASE)
@@ -172,7 +176,12 @@ def _judgements(blocks: list[_Block]) -> dict[str, str]:
                 rows.append((service, " ".join(pending), text))
                 pending = []
             elif m := _TABLE_ROW.match(text):
-                rows.append((service, " ".join([*pending, m.group("label")]), m.group("grade")))
+                # A label that goes on from the line above starts in lower case; otherwise the
+                # line above was a sub-heading of the table ("Safeguarding outcomes ...").
+                label = m.group("label")
+                if pending and label[:1].islower():
+                    label = " ".join([*pending, label])
+                rows.append((service, label, m.group("grade")))
                 pending = []
             else:
                 pending.append(text)  # a label wrapped over lines, its grade to follow
@@ -253,10 +262,13 @@ def _findings(blocks: list[_Block], taken: set[int]) -> list[Unit]:
     heading_blocks = {i for _, _, first, after in sections for i in range(first, after)}
     units: list[Unit] = []
     section: str | None = None
+    service: str | None = None  # in a report that judges two services, the one being judged
     for i, block in enumerate(blocks):
-        if i in starts:
-            section = starts[i]
         text = _plain(block)
+        if _SAFEGUARDING_AREA.match(text) or _LOOKED_AFTER_AREA.match(text):
+            service = _name(text)
+        if i in starts:
+            section = f"{service}: {starts[i]}" if service else starts[i]
         if section is None or i in taken or i in heading_blocks:
             continue  # (the copyright notice before the first section is not the back matter)
         if _RECORD.match(text) or _BACK_MATTER.match(block.first):

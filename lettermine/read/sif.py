@@ -325,11 +325,21 @@ def _is_sub_heading(blocks: list[_Block], i: int) -> bool:
 
 
 def _lscb_start(blocks: list[_Block]) -> int:
-    """Where the report's section on the Local Safeguarding Children Board starts."""
+    """Where the report's section on the Local Safeguarding Children Board starts: its heading;
+    failing that, its judgement ("The LSCB is good") or "What does the LSCB need to improve?"."""
     for i, block in enumerate(blocks):
         if block.page > 0 and _is_short(block, 160) and _LSCB_START.match(_plain(block)):
             if not re.search(r"\d$", block.text):  # a line of the contents page
                 return i
+    for i, block in enumerate(blocks):
+        if block.page == 0:
+            continue
+        if _LSCB_JUDGEMENT.match(block.text) or (
+            _is_short(block, 100)
+            and (m := _IMPROVE.match(_plain(block)))
+            and re.search(r"\blscb\b|\bboard\b", m.group("who"), re.IGNORECASE)
+        ):
+            return i
     return len(blocks)
 
 
@@ -349,7 +359,7 @@ _SIF_SUBSECTION = re.compile(
 _SECTION_THEN_TEXT = re.compile(
     r"^(?P<name>the experiences? and progress of children (?:who need help and protection|"
     r"looked after and achieving permanence)|leadership, management and governance)"
-    rf"(?:\s+(?:is|are))?\s*:?\s*(?P<grade>{_GRADE})\.?\s+(?P<rest>[A-Z].{{40,}})$",
+    rf"(?:\s+(?:is|are))?\s*:?\s*(?P<grade>{_GRADE})\.?\s+(?P<rest>(?-i:[A-Z]).{{40,}})$",
     re.IGNORECASE | re.DOTALL,
 )
 # The heading of the board's findings: "Inspection findings – the Local Safeguarding Children
@@ -383,6 +393,9 @@ def _sif_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
             units.append(Unit(kind="finding", text=glued.group("rest").strip(), section=section))
             continue
         if section is None or _is_sif_furniture(block, text):
+            continue
+        if units and block.first[:1].islower():  # a paragraph the page break set apart
+            units[-1].text = f"{units[-1].text} {join_lines(block.lines)}"
             continue
         _add_finding(units, block, section, "local_authority")
     return units + _lscb_findings(blocks, lscb_at)
