@@ -93,14 +93,21 @@ def insert_letter(
     themes: list[UnitThemes] | None = None,
 ) -> int:
     """Write a new letter row and its units, inside the caller's transaction; its id."""
-    cur = conn.execute(
-        """INSERT INTO letters (sha256, source, kind, local_authority, authority, title,
+    # Never the id of a deleted letter: action histories name units as '<letter id>:<seq>', and
+    # a reused id would make them point at another letter's units.
+    letter_id = int(
+        conn.execute(
+            """SELECT max(coalesce((SELECT max(id) FROM letters), 0),
+                          coalesce((SELECT max(letter_id) FROM letter_removals), 0)) + 1"""
+        ).fetchone()[0]
+    )
+    conn.execute(
+        """INSERT INTO letters (id, sha256, source, kind, local_authority, authority, title,
            inspection_start, inspection_end, published, lead_inspector, inspectors,
            judgements, focus, warnings, ingested_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [sha256, source, *_letter_values(letter), _now()],
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [letter_id, sha256, source, *_letter_values(letter), _now()],
     )
-    letter_id = int(cur.lastrowid or 0)
     insert_units(conn, letter_id, letter, themes)
     return letter_id
 

@@ -401,7 +401,7 @@ def _record(
     )  # fmt: skip
 
 
-def _start(text: str, width: int = 60) -> str:
+def _start(text: str, width: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
