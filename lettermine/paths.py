@@ -107,16 +107,22 @@ def read_file(path: Path, *, limit: int | None = None, label: str | None = None)
         raise NotReadable(f"{label}: no such file") from None
     except OSError as e:
         raise NotReadable(f"{label}: cannot be read ({_reason(e)})") from None
+    try:
+        info = os.fstat(fd)
+    except OSError as e:
+        os.close(fd)
+        raise NotReadable(f"{label}: cannot be read ({_reason(e)})") from None
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise NotReadable(f"{label}: not a regular file ({kind_of(info.st_mode)})")
+    if limit is not None and info.st_size > limit:
+        os.close(fd)
+        raise NotReadable(
+            f"{label}: {info.st_size / 2**20:.0f} MB is too large "
+            f"(the limit is {limit // 2**20} MB)"
+        )
     with os.fdopen(fd, "rb") as handle:
         try:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise NotReadable(f"{label}: not a regular file ({kind_of(info.st_mode)})")
-            if limit is not None and info.st_size > limit:
-                raise NotReadable(
-                    f"{label}: {info.st_size / 2**20:.0f} MB is too large "
-                    f"(the limit is {limit // 2**20} MB)"
-                )
             data = handle.read() if limit is None else handle.read(limit + 1)
         except OSError as e:
             raise NotReadable(f"{label}: cannot be read ({_reason(e)})") from None

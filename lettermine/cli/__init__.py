@@ -62,8 +62,8 @@ def reported_errors() -> Iterator[None]:
             raise
         text = shown(e.object[:80]) if isinstance(e.object, str) else "an argument"
         typer.echo(
-            f"Error: '{text}' is not UTF-8 text (the \\x.. are bytes that are not): "
-            "give text and names in UTF-8",
+            f"Error: '{text}' is not UTF-8 text (\\xNN marks a byte that is not): "
+            "use UTF-8 (check the encoding of the terminal or script)",
             err=True,
         )
         raise typer.Exit(code=1) from None
