@@ -104,6 +104,8 @@ def read_file(path: Path, *, limit: int | None = None, label: str | None = None)
     except IsADirectoryError:
         raise NotReadable(f"{label}: is a folder, not a file") from None
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise NotReadable(f"{label}: a symbolic link that leads nowhere") from None
         raise NotReadable(f"{label}: no such file") from None
     except OSError as e:
         raise NotReadable(f"{label}: cannot be read ({_reason(e)})") from None

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bad_files import GOOD_DOCX, GOOD_PDF, GOOD_TXT
+from bad_files import GOOD_DOCX, GOOD_PDF, GOOD_TXT, unprivileged_cli
 
 from lettermine.paths import NotReadable, check_target, read_file, shown, walk
 
@@ -242,36 +242,13 @@ def test_other_path_arguments_refuse_fifos_without_waiting(tmp_path: Path) -> No
 # -- what cannot be read ----------------------------------------------------------------------
 
 
-# Root may read anything, so as root the command gives up root's rights itself, after loading
-# what it needs (the interpreter may live where 'nobody' cannot go).
-_AS_NOBODY = """
-import os, sys
-import docx, pypdfium2, sqlite_utils, sqlite_utils.migrations
-import lettermine.cli, lettermine.cli.letters, lettermine.db, lettermine.ingest
-import lettermine.migrations, lettermine.read.extract, lettermine.read.inspection
-import lettermine.read.parse, lettermine.read.visit, lettermine.visits
-import termios, tty  # the progress bar
-import encodings.utf_8_sig
-try:  # pydantic looks for plugins among the installed packages the first time it validates
-    from pydantic.plugin._loader import get_plugins
-    list(get_plugins())
-except ImportError:
-    pass
-os.setgroups([]); os.setgid(65534); os.setuid(65534)
-sys.argv = ["lettermine", *sys.argv[1:]]
-lettermine.cli.main()
-"""
-
-
 @pytest.fixture
 def unprivileged() -> Iterator[tuple[Path, list[str]]]:
     """A scratch folder everyone may use, and the command that runs lettermine without root."""
     folder = Path(tempfile.mkdtemp(prefix="lettermine-perm-"))
     os.chmod(folder, 0o777)
-    root = hasattr(os, "geteuid") and os.geteuid() == 0
-    command = [sys.executable, "-c", _AS_NOBODY] if root else [sys.executable, "-m", "lettermine"]
     try:
-        yield folder, command
+        yield folder, unprivileged_cli()
     finally:
         for p in folder.rglob("*"):
             if not p.is_symlink():
