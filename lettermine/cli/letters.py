@@ -174,7 +174,8 @@ def _grades(judgements: dict[str, str]) -> str:
 
 
 letters_app = typer.Typer(
-    help="One row per letter (with no command); 'letters delete ID' removes one.",
+    help="List letters: one row each (id, authority, kind, dates, grades, counts; unread ones "
+    "marked). 'letters delete ID' removes one.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
