@@ -500,3 +500,16 @@ def test_passwords_are_not_in_the_pages(web: Web) -> None:
     web.sign_in(EDITOR)
     for path in ("/", "/tracker", "/-/metadata.json", "/-/lettermine/password"):
         assert PASSWORDS[EDITOR] not in web.get(path).text
+
+
+def test_a_bug_is_logged_not_shown(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lettermine.web import pages
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("words from a letter")
+
+    monkeypatch.setattr(pages, "board", broken)
+    web.sign_in(VIEWER)
+    response = web.get("/")
+    assert response.status_code == 500
+    assert "words from a letter" not in response.text and "log says what" in response.text

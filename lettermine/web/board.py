@@ -24,15 +24,18 @@ def _label(code: str) -> str:
 
 def authorities(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every authority with letters: name, number of letters and of actions, by name."""
-    rows = conn.execute(
-        """SELECT l.authority, count(*) AS letters,
-                  (SELECT count(DISTINCT au.action_id) FROM action_units au
-                   JOIN units u ON u.id = au.unit_id JOIN letters x ON x.id = u.letter_id
-                   WHERE x.authority = l.authority) AS actions
-           FROM letters l WHERE l.authority IS NOT NULL
-           GROUP BY l.authority ORDER BY l.authority"""
+    letters = conn.execute(
+        """SELECT authority, count(*) FROM letters WHERE authority IS NOT NULL
+           GROUP BY authority ORDER BY authority"""
     ).fetchall()
-    return [{"name": r[0], "letters": r[1], "actions": r[2]} for r in rows]
+    actions = dict(
+        conn.execute(
+            """SELECT l.authority, count(DISTINCT au.action_id) FROM action_units au
+               JOIN units u ON u.id = au.unit_id JOIN letters l ON l.id = u.letter_id
+               WHERE l.authority IS NOT NULL GROUP BY l.authority"""
+        ).fetchall()
+    )
+    return [{"name": a, "letters": n, "actions": actions.get(a, 0)} for a, n in letters]
 
 
 def default_authority(found: list[dict[str, Any]]) -> str | None:
@@ -81,7 +84,6 @@ def board(conn: sqlite3.Connection, authority: str, today: dt.date) -> dict[str,
     actions = list_actions(conn, authority=authority, today=today)
     for action in actions:
         action["latest"] = latest_change(history(conn, action["id"]))
-    found = coverage(conn, authority=authority, today=today)
     ids = [
         r[0]
         for r in conn.execute(
@@ -90,6 +92,9 @@ def board(conn: sqlite3.Connection, authority: str, today: dt.date) -> dict[str,
             [authority],
         )
     ]
+    # The authority's letters by id: the same areas as coverage(authority=...), found through
+    # the units' letter index rather than a scan of every unit.
+    found = coverage(conn, letter_ids=ids, today=today)
     letters = [get_letter(conn, i) for i in ids]
     with_areas = [x for x in letters if any(u["kind"] in AREA_KINDS for u in x["units"])]
     counts = theme_visit_counts(with_areas)
@@ -99,9 +104,9 @@ def board(conn: sqlite3.Connection, authority: str, today: dt.date) -> dict[str,
     grid = [
         {
             "status": status,
-            "counts": {
-                c: sum(a["rag"] == c and a["status"] == status for a in actions) for c in COLOURS
-            },
+            "counts": [
+                sum(a["rag"] == c and a["status"] == status for a in actions) for c in COLOURS
+            ],
             "total": sum(a["status"] == status for a in actions),
         }
         for status in STATUSES
@@ -121,11 +126,30 @@ def board(conn: sqlite3.Connection, authority: str, today: dt.date) -> dict[str,
         "actions": actions,
         "overdue": sorted((a for a in actions if a["overdue"]), key=lambda a: (a["due"], a["id"])),
         "uncovered": found["uncovered"],
-        "letters": list(reversed(letters)),  # newest first
+        "letters": [_letter_row(x) for x in reversed(letters)],  # newest first
         "themes": {
-            "letters": with_areas,
-            "counts": counts,
-            "order": order,
-            "recurring": [c for c in order if len(counts[c]) > 1],
+            "letters": [{k: x.get(k) for k in LETTER_KEYS} for x in with_areas],
+            "rows": [
+                {
+                    "code": code,
+                    "cells": [counts[code].get(x["id"], 0) for x in with_areas],
+                    "visits": len(counts[code]),
+                }
+                for code in order
+            ],
+            "recurring": sum(len(counts[c]) > 1 for c in order),
         },
+    }
+
+
+LETTER_KEYS = ("id", "kind", "local_authority", "inspection_start", "inspection_end", "published")
+
+
+def _letter_row(letter: dict[str, Any]) -> dict[str, Any]:
+    kinds = [u["kind"] for u in letter["units"]]
+    return {
+        **{k: letter.get(k) for k in LETTER_KEYS},
+        "areas": kinds.count("area_for_improvement"),
+        "priority": kinds.count("priority_action"),
+        "findings": kinds.count("finding"),
     }

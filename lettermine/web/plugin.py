@@ -11,6 +11,7 @@ actions. The users table is never shown, and its password hashes cannot be read 
 from __future__ import annotations
 
 import sqlite3
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
@@ -19,6 +20,7 @@ from datasette import Response
 from datasette import hookimpl as _hookimpl
 
 from lettermine.db import BUSY_TIMEOUT_MS
+from lettermine.errors import LettermineError
 from lettermine.web.site import Site
 
 EDIT = "lettermine-edit"  # the permission to record changes to actions
@@ -106,6 +108,30 @@ def menu_links(datasette: Any, actor: Any, request: Any) -> Any:
         {"href": datasette.urls.database(site.name), "label": "Tables and SQL"},
         {"href": path("/-/lettermine/password"), "label": "Change my password"},
     ]
+
+
+@hookimpl()
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
+    """Errors on lettermine's pages: a message a person can act on, or (for a bug) a plain
+    'something went wrong' while the traceback, without local variables, goes to the log."""
+    from datasette.utils.asgi import Base400
+    from datasette.views.base import DatasetteError
+
+    if Site.find(datasette) is None or isinstance(exception, (Base400, DatasetteError)):
+        return None
+    if isinstance(exception, LettermineError):  # the database busy, full, read-only ...
+        status, message = 503, str(exception)
+    else:
+        traceback.print_exception(type(exception), exception, exception.__traceback__)
+        status, message = 500, "Something went wrong on the server (its log says what)."
+
+    async def inner() -> Response:
+        html = await datasette.render_template(
+            "error.html", {"title": "Error", "error": message, "status": status}, request=request
+        )
+        return Response.html(html, status=status)
+
+    return inner
 
 
 def _authorizer(action: int, arg1: str | None, arg2: str | None, *_: Any) -> int:

@@ -149,6 +149,7 @@ HELPERS = SimpleNamespace(
     unit=unit,
     judgement=judgement,
     rag=rag,
+    heat=lambda n: min(n, 3),
     marked=marked,
     anchor=anchor,
     polarity=lambda p: POLARITY_WORDS.get(p or "", ""),
