@@ -408,21 +408,21 @@ def checked_bytes(data: bytes) -> list[tuple[int, int]]:
 def undetectable_part(source: bytes, mutant: bytes) -> bytes | None:
     """The mutant with its detectable damage undone: every changed byte in a part of the
     source that a check covers (checked_bytes) put back, and every run of 16 or more zero
-    bytes outside the source's streams put back; None for a mutant of another length (cut
-    short), whose damage is all detectable.
+    bytes outside the source's streams put back, and the end of a file cut short put back;
+    None for a mutant longer than its source.
 
     What is left is damage undetectable by construction: the file is a PDF that says other
     words, or fewer, and nothing in the format can tell it from one written so. A letter
     flipped inside a text string of an uncompressed page, an operator or a parenthesis there,
     a key of a dictionary that still parses (a font's name, a page's /Contents). The result
     equals the source where the mutant's damage is all detectable."""
-    if len(source) != len(mutant):
+    if len(mutant) > len(source):
         return None
-    part = bytearray(mutant)
+    part = bytearray(mutant + source[len(mutant) :])  # a file cut short: its end is missing
     for start, end in checked_bytes(source):
         part[start:end] = source[start:end]
     streams = [(b, e) for _, b, e in _streams(source)]
-    for run in re.finditer(rb"\0{16,}", mutant):
+    for run in re.finditer(rb"\0{16,}", part):
         if not any(b <= run.start() and run.end() <= e for b, e in streams):
             part[run.start() : run.end()] = source[run.start() : run.end()]
     return bytes(part)
