@@ -195,3 +195,25 @@ def m006_unit_group(db: Database) -> None:
     # responsible bodies, timescales of 2012-13 reports). Named unit_group: GROUP is an SQL
     # keyword, and every query or Datasette user would have to quote it.
     db.execute("ALTER TABLE units ADD COLUMN unit_group TEXT")
+
+
+# The peer index (lettermine/peer_index.py): derived from the areas, filled by peer_index.refresh.
+# WITHOUT ROWID with the term first: a query reads each of its terms' postings as one range. A
+# posting holds the term's share of its area's weight, in hundred-thousandths (an integer: 1-3
+# bytes where a REAL takes 8), which is all a score needs of the area.
+_M007_SQL = (
+    """CREATE TABLE peer_terms (
+        term TEXT NOT NULL,
+        unit_id INTEGER NOT NULL REFERENCES units (id),
+        share INTEGER NOT NULL,
+        PRIMARY KEY (term, unit_id)
+    ) WITHOUT ROWID""",
+    "CREATE TABLE peer_vocab (term TEXT PRIMARY KEY, idf REAL NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE peer_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+)
+
+
+@migrations()
+def m007_peer_index(db: Database) -> None:
+    for statement in _M007_SQL:
+        db.execute(statement)
