@@ -200,11 +200,12 @@ def m006_unit_group(db: Database) -> None:
 # The peer index (lettermine/peer_index.py): derived from the areas, filled by peer_index.refresh.
 # WITHOUT ROWID with the term first: a query reads each of its terms' postings as one range. A
 # posting holds the term's share of its area's weight, in hundred-thousandths (an integer: 1-3
-# bytes where a REAL takes 8), which is all a score needs of the area.
-_M007_SQL = (
+# bytes where a REAL takes 8), which is all a score needs of the area. No foreign key to units:
+# deleting a letter must not have to know of the index (refresh drops what was deleted).
+_M008_SQL = (
     """CREATE TABLE peer_terms (
         term TEXT NOT NULL,
-        unit_id INTEGER NOT NULL REFERENCES units (id),
+        unit_id INTEGER NOT NULL,
         share INTEGER NOT NULL,
         PRIMARY KEY (term, unit_id)
     ) WITHOUT ROWID""",
@@ -214,6 +215,6 @@ _M007_SQL = (
 
 
 @migrations()
-def m007_peer_index(db: Database) -> None:
-    for statement in _M007_SQL:
+def m008_peer_index(db: Database) -> None:
+    for statement in _M008_SQL:
         db.execute(statement)

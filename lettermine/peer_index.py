@@ -1,6 +1,6 @@
 """The peer index: every area's weighted terms in SQLite, and the areas most like a given text.
 
-Tables (migration m007): `peer_terms` (term, unit, the term's share of the unit's weight: an
+Tables (migration m008): `peer_terms` (term, unit, the term's share of the unit's weight: an
 inverted index over areas for improvement and priority actions), `peer_vocab` (each term's IDF
 when the index was last built) and `peer_state` (what the index holds).
 

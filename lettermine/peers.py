@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lettermine import peer_index
+from lettermine.db import DatabaseError
 from lettermine.errors import InvalidInput
 from lettermine.letters import effective_themes, resolve_unit, unit_ref
 from lettermine.peer_terms import shared_phrases
@@ -100,7 +101,7 @@ def find_peers(
         raise InvalidInput(f"--limit must be at least 1, not {limit}")
     since = check_date(since, "--since")
     unit_id = resolve_unit(conn, ref)
-    peer_index.refresh(conn)
+    _refresh(conn)
     return _peers_of(conn, unit_id, limit, since, include_own, findings)
 
 
@@ -118,8 +119,20 @@ def find_authority_peers(
         raise InvalidInput(f"--limit must be at least 1, not {limit}")
     since = check_date(since, "--since")
     areas = open_areas(conn, name)
-    peer_index.refresh(conn)
+    _refresh(conn)
     return [_peers_of(conn, a, limit, since, include_own, findings) for a in areas]
+
+
+def _refresh(conn: sqlite3.Connection) -> None:
+    try:
+        peer_index.refresh(conn)
+    except sqlite3.OperationalError as e:
+        if "readonly" not in str(e):
+            raise
+        raise DatabaseError(
+            "the peer index needs the letters stored since it was last updated, and the "
+            "database is read-only: run 'lettermine peers' once with write access"
+        ) from None
 
 
 def open_areas(conn: sqlite3.Connection, name: str) -> list[int]:

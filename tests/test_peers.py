@@ -409,3 +409,17 @@ def test_report_peers_section(conn: sqlite3.Connection, tmp_path: Path) -> None:
 
 def _text(document: object) -> str:
     return "\n".join(p.text for p in document.paragraphs)  # type: ignore[attr-defined]
+
+
+def test_a_read_only_database_with_a_stale_index_is_one_clear_error(
+    conn: sqlite3.Connection, db_path: Path
+) -> None:
+    from lettermine.db import DatabaseError
+
+    find_peers(conn, "1:1")
+    reader = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    assert find_peers(reader, "1:1") == find_peers(conn, "1:1")  # up to date: reads only
+    later = (AFI, "Caseloads too high for purposeful direct work.", ["caseloads"], "concern")
+    _save(conn, [("Leeds", "focused_visit", "2022-03-03", {}, [later])])
+    with pytest.raises(DatabaseError, match="read-only"):
+        find_peers(reader, "1:1")
