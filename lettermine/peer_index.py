@@ -5,12 +5,13 @@ inverted index over areas for improvement and priority actions), `peer_vocab` (e
 when the index was last built) and `peer_state` (what the index holds).
 
 The index is derived data. `refresh` adds the areas stored since it last ran, and rebuilds it
-whole when the terms' version changed or the areas have grown by a quarter since the last build
-(an IDF computed on fewer letters drifts). Units are never edited or deleted, so that is all it
-takes to stay true. Weights are TF-IDF with the IDF of the last build; an area added since takes
-that IDF, a term unseen then counting as seen once. Findings are not indexed: there are ten times
-as many, long, and indexing them took 30 s and 66 MB for the corpus's 25,000 (against 0.8 s and
-a few MB for its 3,200 areas); `candidates_by_words` finds those to score through the search index.
+whole when the terms' version changed, when a letter was deleted or replaced since (a row in
+letter_removals: unit ids may then be reused), or when the areas have grown by a quarter since the
+last build (an IDF computed on fewer letters drifts). Weights are TF-IDF with the IDF of the last
+build; an area added since takes that IDF, a term unseen then counting as seen once. Findings are
+not indexed: there are ten times as many, long, and indexing them took 30 s and 66 MB for the
+corpus's 25,000 (against 0.8 s and a few MB for its 3,200 areas); `--findings` finds them through
+the search index instead.
 
 Score of a candidate c for a query q, over the terms they share:
 (q's shared weight / q's total) ^ 0.7 x (c's shared weight / c's total) ^ 0.3 - mostly how much of
@@ -47,11 +48,19 @@ def _state(conn: sqlite3.Connection) -> dict[str, int]:
     return {k: int(v) for k, v in conn.execute("SELECT key, value FROM peer_state")}
 
 
+def _removals(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT max(id) FROM letter_removals").fetchone()[0] or 0)
+
+
 def is_current(conn: sqlite3.Connection) -> bool:
-    """Whether the index holds every unit stored, with today's terms (two quick lookups)."""
+    """Whether the index holds every unit stored, with today's terms (three quick lookups)."""
     state = _state(conn)
     last = conn.execute("SELECT max(id) FROM units").fetchone()[0] or 0
-    return state.get("version") == TERMS_VERSION and state.get("max_unit_id", -1) >= last
+    return (
+        state.get("version") == TERMS_VERSION
+        and state.get("max_unit_id", -1) >= last
+        and state.get("removals", 0) == _removals(conn)
+    )
 
 
 def refresh(conn: sqlite3.Connection) -> int:
@@ -69,11 +78,14 @@ def refresh(conn: sqlite3.Connection) -> int:
             f"SELECT count(*) FROM units WHERE kind IN ({_marks(AREA_KINDS)})", AREA_KINDS
         ).fetchone()[0]
         built_on = state.get("areas_at_build", 0)
-        if state.get("version") != TERMS_VERSION or (
-            areas >= REBUILD_GROWTH * built_on and areas - built_on >= REBUILD_MIN
+        removals = _removals(conn)
+        if (
+            state.get("version") != TERMS_VERSION
+            or state.get("removals", 0) != removals
+            or (areas >= REBUILD_GROWTH * built_on and areas - built_on >= REBUILD_MIN)
         ):
             done = _rebuild(conn)
-            state.update(version=TERMS_VERSION, areas_at_build=areas)
+            state.update(version=TERMS_VERSION, areas_at_build=areas, removals=removals)
         else:
             done = _add(conn, state.get("max_unit_id", 0), max(built_on, 1))
         state["max_unit_id"] = last

@@ -423,3 +423,16 @@ def test_a_read_only_database_with_a_stale_index_is_one_clear_error(
     _save(conn, [("Leeds", "focused_visit", "2022-03-03", {}, [later])])
     with pytest.raises(DatabaseError, match="read-only"):
         find_peers(reader, "1:1")
+
+
+def test_a_deleted_letter_leaves_the_index(conn: sqlite3.Connection) -> None:
+    from lettermine.visits import delete_letter
+
+    assert "7:1" in ids(find_peers(conn, "1:1", limit=10))  # Sefton's, indexed now
+    delete_letter(conn, 7)
+    assert not peer_index.is_current(conn)
+    assert "7:1" not in ids(find_peers(conn, "1:1", limit=10))
+    stale = conn.execute(
+        "SELECT count(*) FROM peer_terms WHERE unit_id NOT IN (SELECT id FROM units)"
+    ).fetchone()[0]
+    assert stale == 0
