@@ -21,8 +21,9 @@ KINDS = {
 }
 WIDTHS = (5.0, 5.5, 6.5)  # cm, portrait: 17 cm between the margins
 CLIP = 220  # characters of a finding quoted in a cell
-FINDINGS_SHOWN = 1  # of the next letter's findings on the same themes, the most alike: a page
-# holds about four peers so, where two findings each made a 25-area council's section 24 pages
+# Of the next letter's findings on the same themes, the most alike only: with two, a council with
+# 25 open areas had a 24-page section (17 with one).
+FINDINGS_SHOWN = 1
 
 
 def _day(value: str | None) -> str:
