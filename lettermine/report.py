@@ -40,6 +40,7 @@ class NothingToReport(InvalidInput):
 KIND_LABELS: dict[str, str] = {
     "ilacs": "Inspection of children's services (ILACS)",
     "sif": "Single inspection (SIF)",
+    "pre_sif": "Inspection before SIF (2009-2013)",
     "focused_visit": "Focused visit",
     "monitoring_visit": "Monitoring visit",
     "jtai": "Joint targeted area inspection",
@@ -65,6 +66,12 @@ JUDGEMENT_LABELS: dict[str, str] = {
     "in_care_and_care_leavers": "The experiences and progress of children in care and care leavers",
     "adoption": "Adoption performance",
     "lscb": "Effectiveness of the Local Safeguarding Children Board",
+    "capacity_to_improve": "Capacity to improve",
+    "outcomes_for_looked_after_children": "Outcomes for looked after children and young people",
+    "quality_of_provision": "Quality of provision",
+    "leadership_and_management": "Leadership and management",
+    "quality_of_practice": "The quality of practice",
+    "leadership_and_governance": "Leadership and governance",
 }
 RAG_WORDS: dict[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
 # Office's standard red, amber and green. Red carries white text (contrast 6.5:1); amber and

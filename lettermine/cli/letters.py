@@ -14,7 +14,13 @@ from lettermine.cli import DbOption, JsonOption, app, reported_errors
 from lettermine.cli.output import print_json, print_table
 from lettermine.paths import named, shown
 
-GRADE_SHORT = {"outstanding": "O", "good": "G", "requires improvement": "RI", "inadequate": "I"}
+GRADE_SHORT = {
+    "outstanding": "O",
+    "good": "G",
+    "requires improvement": "RI",
+    "adequate": "A",
+    "inadequate": "I",
+}
 JUDGEMENT_SHORT = {
     "impact_of_leaders": "lead",
     "help_and_protection": "H&P",
@@ -22,6 +28,12 @@ JUDGEMENT_SHORT = {
     "care_leavers": "CL",
     "in_care_and_care_leavers": "CiC+CL",
     "overall_effectiveness": "overall",
+    "capacity_to_improve": "capacity",
+    "outcomes_for_looked_after_children": "outcomes",
+    "quality_of_provision": "provision",
+    "leadership_and_management": "L&M",
+    "quality_of_practice": "practice",
+    "leadership_and_governance": "L&G",
 }
 
 
