@@ -11,7 +11,9 @@ script's docstring), the time to build the peer index, then lettermine.peers.fin
 
 relevance: every corpus PDF ingested with the shipped theme model into a database (--keep to
 build it once), --n areas for improvement picked at random (--seed; from all of them ordered by
-file name and position), and for each the top 5 peers of `find_peers` and of a plain BM25 search
+file name and position; a seed already judged takes the areas pinned for it in
+bench/peers_samples.json, found by their text, since a change to the readers changes the draw;
+--pin pins a new seed's), and for each the top 5 peers of `find_peers` and of a plain BM25 search
 (FTS5 bm25 over units_fts, the area's words OR-ed, other councils' areas only). Each candidate
 is looked up in bench/peers_judgements.jsonl, the verdicts of a reader on the rule below, by
 hashes of the two texts (the letters' text is never stored here). Prints precision@5 and
@@ -30,17 +32,22 @@ life-story work"), or is the same ask made of another body (the safeguarding boa
 of an ask, rather than the ask) does not count (0). A candidate whose failing is unstated ("Life-
 story work for all children in care") counts when the practice area is narrow and the same.
 
-Measured (2026-12-04; the reader: the helper who built it, judging blind as above; 870 verdicts):
+Measured (2026-12-04; the reader: the helper who built it, judging blind as above; 950 verdicts),
+on the corpus as lettermine reads it since the SIF reader (3,576 areas for improvement, 182
+priority actions):
   seed 16 (the areas every choice below was measured on):
-    peers  precision@5 0.647, precision@1 0.800;  BM25 0.420, 0.567
+    peers  precision@5 0.667, precision@1 0.767;  BM25 0.453, 0.533
   seed 17 (30 fresh areas, judged after every choice was made):
-    peers  precision@5 0.540, precision@1 0.667;  BM25 0.427, 0.467
-The target was precision@5 >= 0.80: not met. Many areas have fewer than five same-ask peers
-among the corpus's 3,200 (judged pools hold at most 0.90 of the possible on seed 16, 0.66 on
-seed 17), and most misses name the right practice area with another failing ("IRO capacity"
-answered by "IRO oversight"), which words shared cannot tell apart.
+    peers  precision@5 0.573, precision@1 0.700;  BM25 0.440, 0.533
+Before the SIF reader (3,121 areas): seed 16 0.647 / 0.800 against 0.420 / 0.567; seed 17
+0.540 / 0.667 against 0.427 / 0.467. The target was precision@5 >= 0.80: not met. Many areas
+have fewer than five same-ask peers in the corpus (before the SIF reader the judged pools held
+at most 0.90 of the possible on seed 16, 0.66 on seed 17), and most misses name the right
+practice area with another failing ("IRO capacity" answered by "IRO oversight"), which shared
+words cannot tell apart.
 
-The choices measured on the way, on seed 16 (precision@5 / @1; every candidate judged):
+The choices measured on the way, on seed 16 before the SIF reader (precision@5 / @1; every
+candidate judged):
   BM25 baseline                                              0.420 / 0.567
   TF-IDF cosine, words only                                  0.487 / 0.667
   + domain stop words and word pairs                         0.513 / 0.633
@@ -83,6 +90,9 @@ from lettermine.corpus import corpus_dir  # noqa: E402
 
 CORPUS = corpus_dir()
 JUDGEMENTS = Path(__file__).with_name("peers_judgements.jsonl")
+# The areas each seed picked when it was judged (file and position, text hash): a change to the
+# readers changes which areas a seed picks anew, and the verdicts would no longer apply.
+SAMPLES = Path(__file__).with_name("peers_samples.json")
 AREA_KINDS = ("area_for_improvement", "priority_action")
 TOP = 5
 
@@ -130,14 +140,33 @@ def corpus_db(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def sample_areas(conn: sqlite3.Connection, n: int, seed: int) -> list[sqlite3.Row]:
+def sample_areas(
+    conn: sqlite3.Connection, n: int, seed: int, *, pin: bool = False
+) -> list[sqlite3.Row]:
+    """The seed's areas as pinned in SAMPLES; else n picked at random (and pinned if pin)."""
     rows = conn.execute(
         """SELECT u.id, u.letter_id, u.seq, u.text, l.authority, l.source
            FROM units u JOIN letters l ON l.id = u.letter_id
            WHERE u.kind = 'area_for_improvement' AND l.authority IS NOT NULL
            ORDER BY l.source, u.seq"""
     ).fetchall()
-    return random.Random(seed).sample(rows, n)
+    pinned = json.loads(SAMPLES.read_text()) if SAMPLES.exists() else {}
+    if str(seed) in pinned:
+        by_hash: dict[str, sqlite3.Row] = {}
+        for row in rows:
+            by_hash.setdefault(text_hash(row["text"]), row)
+        found = [by_hash.get(p["hash"]) for p in pinned[str(seed)]]
+        missing = [p["area"] for p, row in zip(pinned[str(seed)], found, strict=True) if not row]
+        if missing:
+            print(f"{len(missing)} pinned areas no longer read as they were: {', '.join(missing)}")
+        return [row for row in found if row is not None]
+    picked = random.Random(seed).sample(rows, n)
+    if pin:
+        pinned[str(seed)] = [
+            {"area": f"{r['source']}#{r['seq']}", "hash": text_hash(r["text"])} for r in picked
+        ]
+        SAMPLES.write_text(json.dumps(pinned, indent=1) + "\n")
+    return picked
 
 
 def peers_top(conn: sqlite3.Connection, area: sqlite3.Row) -> list[str]:
@@ -174,7 +203,7 @@ def relevance(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         conn = corpus_db(args.keep or Path(tmp) / "corpus.db")
         verdicts = load_judgements()
-        areas = sample_areas(conn, args.n, args.seed)
+        areas = sample_areas(conn, args.n, args.seed, pin=args.pin)
         systems: dict[str, list[list[str]]] = {"peers": [], "bm25": []}
         t0 = time.perf_counter()
         for area in areas:
@@ -326,6 +355,7 @@ def main() -> None:
     r.add_argument("--seed", type=int, default=16)
     r.add_argument("--n", type=int, default=30, help="areas picked")
     r.add_argument("--pending", type=Path, help="write the pairs still to judge here")
+    r.add_argument("--pin", action="store_true", help="keep a new seed's areas in " + SAMPLES.name)
     r.add_argument("-v", "--verbose", action="store_true", help="each area's verdicts")
     c = sub.add_parser("record", help="add the verdicts of a filled-in pending file")
     c.add_argument("file", type=Path)

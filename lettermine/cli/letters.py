@@ -106,7 +106,7 @@ def ingest(
             # One transaction per letter leaves the search index in many segments: merged,
             # every search is cheaper.
             optimize_search_index(conn)
-            # The peer index takes the new areas now, so `peers` need not (~0.3 ms an area).
+            # The peer index takes the new areas now, so `peers` need not (~0.1 ms an area).
             peer_index.refresh(conn)
         _summary(results)
         _others(batch)
