@@ -8,6 +8,10 @@ speed: on bench/search.py's benchmark database (built there, or reused with --ke
 script's docstring), the time to build the peer index, then lettermine.peers.find_peers for
 --samples areas picked at random (seeded), p50/p95 wall and CPU time, and whole
 `lettermine peers` processes (median of --runs). Targets: p50 <= 100 ms; the process <= 0.5 s.
+Measured on 100,776 units (51,714 areas, 821,508 postings; index built in 5.7 s CPU), 2 shared
+CPUs: at load 3.4, p50 25.2 ms (CPU 13.9), p95 46.2 ms, the process 0.47 s (CPU 0.24-0.25); at
+load 5.9, p50 41.3 ms (CPU 16.9), p95 101.7 ms, the process 0.99-1.12 s (CPU 0.37-0.38), when
+`lettermine search caseloads` took 1.00 s (CPU 0.40).
 
 relevance: every corpus PDF ingested with the shipped theme model into a database (--keep to
 build it once), --n areas for improvement picked at random (--seed; from all of them ordered by
