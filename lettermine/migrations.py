@@ -234,10 +234,33 @@ def m007_letter_removals(db: Database) -> None:
         db.execute(statement)
 
 
+# The peer index (lettermine/peer_index.py): derived from the areas, filled by peer_index.refresh.
+# WITHOUT ROWID with the term first: a query reads each of its terms' postings as one range. A
+# posting holds the term's share of its area's weight, in hundred-thousandths (an integer: 1-3
+# bytes where a REAL takes 8), which is all a score needs of the area. No foreign key to units:
+# deleting a letter must not have to know of the index (refresh drops what was deleted).
+_M008_SQL = (
+    """CREATE TABLE peer_terms (
+        term TEXT NOT NULL,
+        unit_id INTEGER NOT NULL,
+        share INTEGER NOT NULL,
+        PRIMARY KEY (term, unit_id)
+    ) WITHOUT ROWID""",
+    "CREATE TABLE peer_vocab (term TEXT PRIMARY KEY, idf REAL NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE peer_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+)
+
+
+@migrations()
+def m008_peer_index(db: Database) -> None:
+    for statement in _M008_SQL:
+        db.execute(statement)
+
+
 # The people who may use `lettermine serve`: a name (the author written into action history), a
 # role, and a password kept only as a salted scrypt hash (lettermine/web/users.py). A new or reset
 # password is a one-time password: must_change is set until its owner chooses their own.
-_M008_SQL = (
+_M009_SQL = (
     """CREATE TABLE users (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (trim(name) != ''),
@@ -255,6 +278,6 @@ _M008_SQL = (
 
 
 @migrations()
-def m008_users(db: Database) -> None:
-    for statement in _M008_SQL:
+def m009_users(db: Database) -> None:
+    for statement in _M009_SQL:
         db.execute(statement)

@@ -592,8 +592,13 @@ def write_report(
     authority: str,
     since: dt.date | str,
     today: dt.date | str | None = None,
+    peers: bool = False,
 ) -> Path:
-    """Write a scrutiny progress report for an authority since a date as a Word document."""
+    """Write a scrutiny progress report for an authority since a date as a Word document.
+
+    peers: add a section with, for each area still open, the two closest areas of other councils
+    and what their next letter found (report_peers.py).
+    """
     path = _check_output(path)
     day = _today(today)
     start = as_date(since, "since")
@@ -634,6 +639,11 @@ def write_report(
     _report_measures(doc, scope)
     _report_recurring(doc, scope)
     _report_uncovered(doc, conn, scope)
+    if peers and scope.authority:
+        from lettermine.peers import find_authority_peers
+        from lettermine.report_peers import PEERS_PER_AREA, add_peers_section
+
+        add_peers_section(doc, find_authority_peers(conn, scope.authority, limit=PEERS_PER_AREA))
     return wd.save_atomically(doc, path)
 
 

@@ -128,6 +128,14 @@ TABLES: dict[str, dict[str, Any]] = {
             "reason": "Why (revised due date, override, forced status)",
         },
     },
+    "letter_removals": {
+        "description": "Append-only: each letter deleted (letters delete) or copy replaced "
+        "(ingest --replace), with what left with it.",
+    },
+    # Derived by `lettermine peers` from the areas: an index, not something to read.
+    "peer_terms": {"hidden": True},
+    "peer_vocab": {"hidden": True},
+    "peer_state": {"hidden": True},
     "users": {"hidden": True},
     "_sqlite_migrations": {"hidden": True},
 }
