@@ -112,13 +112,15 @@ def build(path: Path, letters: int) -> None:
 
 
 def prepare(cache: Path, letters: int, work: Path, readers: int, editors: int) -> Path:
+    from lettermine.schema import SCHEMA_VERSION
     from lettermine.web import users
 
     cache.mkdir(parents=True, exist_ok=True)
-    cached = cache / f"seed-{letters}.db"
+    name = f"seed-{letters}-schema{SCHEMA_VERSION}"  # a new schema builds afresh
+    cached = cache / f"{name}.db"
     if not cached.exists():
-        partial = cache / f"seed-{letters}.building.db"
-        for stale in cache.glob(f"seed-{letters}.building.db*"):
+        partial = cache / f"{name}.building.db"
+        for stale in cache.glob(f"{name}.building.db*"):
             stale.unlink()
         build(partial, letters)
         partial.rename(cached)
