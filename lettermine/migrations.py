@@ -195,3 +195,34 @@ def m006_unit_group(db: Database) -> None:
     # responsible bodies, timescales of 2012-13 reports). Named unit_group: GROUP is an SQL
     # keyword, and every query or Datasette user would have to quote it.
     db.execute("ALTER TABLE units ADD COLUMN unit_group TEXT")
+
+
+# An area for improvement can be closed without an action: superseded by a later inspection's
+# area, or absorbed into another. Closures have an append-only history of their own (not new
+# event types in action_history: they are about an area, not an action); the latest row for an
+# area says whether it is closed. A close needs a reason.
+_M007_SQL = (
+    """CREATE TABLE area_closures (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units (id),
+        event TEXT NOT NULL CHECK (event IN ('close', 'reopen')),
+        at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        author TEXT,
+        reason TEXT,
+        by_unit_id INTEGER REFERENCES units (id),  -- the area that took this one over, if any
+        CHECK (event != 'close' OR trim(coalesce(reason, '')) != ''),
+        CHECK (by_unit_id IS NULL OR by_unit_id != unit_id)
+    )""",
+    "CREATE INDEX area_closures_unit ON area_closures (unit_id, id)",
+    """CREATE TRIGGER area_closures_append_only_update BEFORE UPDATE ON area_closures
+        BEGIN SELECT RAISE(ABORT, 'area closure history is append-only'); END""",
+    """CREATE TRIGGER area_closures_append_only_delete BEFORE DELETE ON area_closures
+        BEGIN SELECT RAISE(ABORT, 'area closure history is append-only'); END""",
+)
+
+
+@migrations()
+def m007_area_closures(db: Database) -> None:
+    for statement in _M007_SQL:
+        db.execute(statement)
