@@ -122,7 +122,11 @@ def _check_in_order(conn: sqlite3.Connection, action_id: int, at: dt.date) -> No
 
 
 def _summary(
-    row: sqlite3.Row, units: list[str], has_evidence: bool, last: str | None, today: dt.date
+    row: sqlite3.Row | dict[str, Any],
+    units: list[str],
+    has_evidence: bool,
+    last: str | None,
+    today: dt.date,
 ) -> dict[str, Any]:
     start = as_date(row["start"], "start") or dt.date.fromisoformat(row["created"])
     due = as_date(row["due"], "due")

@@ -7,6 +7,7 @@ that repeat on every page, table alt text, page-numbered footers and an atomic s
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -36,6 +37,7 @@ __all__ = [
     "add_bullet",
     "add_footer",
     "add_heading",
+    "add_charts",
     "add_paragraph",
     "add_rows",
     "add_section",
@@ -225,7 +227,7 @@ class Cell:
     """What one table cell shows: paragraphs of text, a small grey note, shading."""
 
     text: str | Sequence[str] = ""
-    note: str | None = None
+    note: str | Sequence[str] | None = None  # one small grey paragraph per line
     bold: bool = False
     fill: str | None = None  # RRGGBB
     white: bool = False  # white text, for dark fills
@@ -348,8 +350,10 @@ def _cell_xml(cell: Cell, width: int, style: str) -> str:
     run_pr = f"<w:rPr>{run_pr}</w:rPr>" if run_pr else ""
     lines = [cell.text] if isinstance(cell.text, str) else list(cell.text) or [""]
     body = "".join(_paragraph_xml(line, style, jc, run_pr) for line in lines)
-    if cell.note:
-        body += _paragraph_xml(cell.note, "TableNote", jc, "")
+    notes = [cell.note] if isinstance(cell.note, str) else list(cell.note or [])
+    for note in notes:
+        if note:
+            body += _paragraph_xml(note, "TableNote", jc, "")
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{body}</w:tc>"
 
 
@@ -378,6 +382,53 @@ def shade_cell(cell: _Cell, fill: str) -> None:
         anchor.addprevious(shd)
     else:
         tc_pr.append(shd)
+
+
+# -- pictures ----------------------------------------------------------------------------------
+
+
+def _picture(paragraph: Paragraph, png: bytes, width_cm: float, alt: str) -> None:
+    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(width_cm))
+    # Alt text: what a screen reader says for the image (Word's "Description").
+    doc_pr = shape._inline.docPr
+    doc_pr.set("descr", clean_text(alt))
+
+
+def add_charts(
+    doc: Document, charts: Sequence[tuple[bytes, float, str]], *, per_row: int, caption: str
+) -> None:
+    """Charts (PNG, width in cm, one-line summary) in rows, each summary printed under its chart.
+
+    The summary is the picture's alt text too. A layout table without borders holds them.
+    """
+    if not charts:
+        return
+    if per_row == 1:
+        for png, width, summary in charts:
+            _picture(doc.add_paragraph(), png, width, summary)
+            add_paragraph(doc, summary, style=TABLE_NOTE)
+        return
+    rows = -(-len(charts) // per_row)
+    table: Table = doc.add_table(rows=rows, cols=per_row)
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    for tag, value in (("w:tblCaption", caption),):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), clean_text(value))
+        tbl_pr.append(element)
+    _reorder_tbl_pr(tbl_pr)
+    width = max(w for _, w, _ in charts) + 0.3
+    for column in table.columns:
+        column.width = Cm(width)
+    for i, (png, chart_width, summary) in enumerate(charts):
+        cell = table.cell(i // per_row, i % per_row)
+        cell.width = Cm(width)
+        _picture(cell.paragraphs[0], png, chart_width, summary)
+        note = cell.add_paragraph(clean_text(summary), style=TABLE_NOTE)
+        note.paragraph_format.space_after = Pt(8)
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))  # a chart and its summary stay together
 
 
 # -- saving ------------------------------------------------------------------------------------

@@ -264,8 +264,9 @@ def test_plan_summary_counts(conn: sqlite3.Connection, plan: Any) -> None:
     assert [_fills(r.cells[0]) for r in by_rag.rows[1:4]] == [[RAG_FILLS[c]] for c in RAG_FILLS]
     by_theme = next(t for t in plan.tables if t.rows[0].cells[0].text == "Theme")
     themes = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in by_theme.rows[1:]}
-    assert themes["Assessment"][:3] == ["2", "0", "1"]  # 2 areas, both answered, 1 action
-    assert themes["Child protection enquiries and conferences"][:3] == ["1", "1", "0"]
+    # Areas, closed, no action yet, actions
+    assert themes["Assessment"][:4] == ["2", "0", "0", "1"]  # 2 areas, both answered, 1 action
+    assert themes["Child protection enquiries and conferences"][:4] == ["1", "0", "1", "0"]
 
 
 def test_plan_for_one_letter(conn: sqlite3.Connection, tmp_path: Path) -> None:
@@ -310,6 +311,7 @@ def test_report_sections(report: Any) -> None:
         "New Ofsted letters since 1 January 2021",
         "Actions completed since 1 January 2021",
         "Overdue actions",
+        "Deadlines moved in the period",
         "RAG movements",
         "Measures against targets",
         "Themes recurring across visits",

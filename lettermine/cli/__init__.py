@@ -41,6 +41,16 @@ DbOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+AsAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-at",
+        metavar="YYYY-MM-DD",
+        help="As it stood at the end of this day: rebuilt from the history, with only the "
+        "letters published by then; RAG judged on this day (it wins over --today).",
+        show_default=False,
+    ),
+]
 
 
 @contextmanager
