@@ -883,7 +883,8 @@ def export_actions(
 # `import` reads them back; REQUIRED must be present (values may be blank except title).
 TRACKER_COLUMNS: tuple[str, ...] = (
     "ref", "title", "description", "owner", "status", "percent", "start", "original_due",
-    "due", "units", "note", "evidence", "author", "date", "rag", "rag_reason", "id",
+    "due", "units", "note", "evidence", "author", "date", "created", "rag_override",
+    "rag_override_reason", "rag", "rag_reason", "id",
 )  # fmt: skip
 REQUIRED_COLUMNS: tuple[str, ...] = ("title", "owner", "status", "percent", "due", "units")
 # Written by export for people to read, ignored by import: an id or RAG is ours to assign.
@@ -909,12 +910,15 @@ def export_rows(
     conn: sqlite3.Connection, *, today: dt.date | str | None = None
 ) -> list[dict[str, Any]]:
     """One tracker row per action (the TRACKER_COLUMNS), latest note and evidence included."""
+    day, _ = resolve_day(today, None)
+    tracker = load_tracker(conn)
     rows = []
-    for action in list_actions(conn, today=today):
+    for action in select_actions(conn, tracker, day):
         latest: dict[str, Any] = {}
-        for entry in history(conn, action["id"]):
+        for entry in tracker.history[action["id"]]:
             latest.update({k: entry[k] for k in ("note", "evidence", "author") if k in entry})
             latest["date"] = entry["at"]
+        stored = tracker.actions[action["id"]]
         rows.append(
             {
                 **{k: action.get(k) for k in TRACKER_COLUMNS if k in action},
@@ -923,6 +927,9 @@ def export_rows(
                 "evidence": latest.get("evidence"),
                 "author": latest.get("author"),
                 "date": latest.get("date"),
+                # The override itself, not the summary's flag: import sets it again.
+                "rag_override": stored["rag_override"],
+                "rag_override_reason": stored["rag_override_reason"],
             }
         )
     return rows
@@ -1005,12 +1012,25 @@ def import_csv(
 ) -> tuple[list[int], list[str]]:
     """Create one action per row of a tracker CSV, all or nothing: (new ids, warnings)."""
     keys, rows = read_tracker(path)
+    return import_tracker(conn, path.name, keys, rows, author=author, date=date)
+
+
+def import_tracker(
+    conn: sqlite3.Connection,
+    name: str,
+    keys: list[str],
+    rows: list[dict[str, str]],
+    *,
+    author: str | None = None,
+    date: dt.date | str | None = None,
+) -> tuple[list[int], list[str]]:
+    """Create one action per tracker row (header keys, text cells), all or nothing."""
     missing = [c for c in REQUIRED_COLUMNS if c not in keys]
     if missing:
         columns = ", ".join(missing)
         needed = ", ".join(REQUIRED_COLUMNS)
         raise InvalidInput(
-            f"{path.name}: missing {'column' if len(missing) == 1 else 'columns'} {columns} "
+            f"{name}: missing {'column' if len(missing) == 1 else 'columns'} {columns} "
             f"(a tracker needs {needed}: see 'lettermine actions export --csv')"
         )
     warnings = [
@@ -1027,9 +1047,9 @@ def import_csv(
             if len(problems) > 5:
                 shown += f"; and {len(problems) - 5} more"
             count = _plural(len(problems), "problem")
-            raise InvalidInput(f"{path.name}: nothing imported, {count}: {shown}")
+            raise InvalidInput(f"{name}: nothing imported, {count}: {shown}")
         for line, plan in plans:
-            created.append(_import_one(conn, plan, author, f"imported from {path.name} row {line}"))
+            created.append(_import_one(conn, plan, author, f"imported from {name} row {line}"))
     return created, warnings
 
 
@@ -1077,6 +1097,16 @@ def _plan_row(
             raise InvalidInput(f"ref '{ref}' is already action {taken[0]}")
     else:
         _refuse_a_second_copy(conn, title, {unit_id for _, unit_id in links})
+    at = _cell_date(row.get("date", ""), "date") or default_day
+    made = _cell_date(row.get("created", ""), "created")
+    if made and made > at:
+        raise InvalidInput(f"created {made} is after the row's date {at}")
+    override = (_text(row.get("rag_override")) or "").lower() or None
+    override_reason = _text(row.get("rag_override_reason"))
+    if override is not None and override not in COLOURS:
+        raise InvalidInput(f"rag_override '{override}' is not red, amber or green")
+    if (override is None) != (override_reason is None):
+        raise InvalidInput("rag_override and rag_override_reason go together: give both or neither")
     return {
         "ref": ref,
         "title": title,
@@ -1091,7 +1121,10 @@ def _plan_row(
         "note": _text(row.get("note")),
         "evidence": _text(row.get("evidence")),
         "author": _text(row.get("author")),
-        "date": _cell_date(row.get("date", ""), "date") or default_day,
+        "date": at,
+        "created": made or at,
+        "override": override,
+        "override_reason": override_reason,
     }
 
 
@@ -1116,7 +1149,7 @@ def _import_one(
     at = plan["date"]
     action_id = _insert_action(
         conn, plan["title"], plan["description"], plan["owner"], plan["start"], plan["due"],
-        plan["ref"], at, original_due=plan["original_due"], status=plan["status"],
+        plan["ref"], plan["created"], original_due=plan["original_due"], status=plan["status"],
         percent=plan["percent"],
     )  # fmt: skip
     # The spreadsheet's state is a snapshot: recorded as one "imported" row, not replayed.
@@ -1126,6 +1159,13 @@ def _import_one(
         evidence=plan["evidence"], reason=reason,
     )  # fmt: skip
     _link(conn, action_id, plan["links"], at, plan["author"] or author)
+    if plan["override"] is not None:
+        _append(conn, action_id, "override", at, author=plan["author"] or author,
+                rag_override=plan["override"], reason=plan["override_reason"])  # fmt: skip
+        conn.execute(
+            "UPDATE actions SET rag_override = ?, rag_override_reason = ? WHERE id = ?",
+            [plan["override"], plan["override_reason"], action_id],
+        )
     return action_id
 
 

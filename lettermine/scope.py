@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from lettermine.actions import resolve_authority
 from lettermine.errors import InvalidInput, NotFound
+from lettermine.records import LETTER_KINDS
 from lettermine.timeline import LETTER_DATE_SQL
 
-KINDS: tuple[str, ...] = ("ilacs", "sif", "focused_visit", "monitoring_visit", "jtai", "other")
 FULL_INSPECTIONS: frozenset[str] = frozenset({"ilacs", "sif"})
 VISIT_DATE_SQL = "coalesce(l.inspection_start, l.published, substr(l.ingested_at, 1, 10))"
 
@@ -67,8 +67,8 @@ def select_letters(
             f"it): it cannot be combined with {which}"
         )
     for kind in kinds:
-        if kind not in KINDS:
-            raise InvalidInput(f"unknown kind '{kind}' (use one of: {', '.join(KINDS)})")
+        if kind not in LETTER_KINDS:
+            raise InvalidInput(f"unknown kind '{kind}' (use one of: {', '.join(LETTER_KINDS)})")
     name = resolve_authority(conn, authority)
     rows = [
         r
@@ -134,7 +134,7 @@ def _named(
                 f"letter {letter_id} is dated {found[letter_id][2]}: as at "
                 f"{as_at.isoformat() if as_at else 'today'} it had not been published"
             )
-    authorities = sorted({str(found[i][0]) for i in ids})
+    authorities = sorted({str(found[i][0] or "Authority not known") for i in ids})
     if len(authorities) > 1:
         raise InvalidInput(
             f"the letters are about different authorities ({', '.join(authorities)}): "

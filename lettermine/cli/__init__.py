@@ -73,7 +73,7 @@ def _register() -> None:
     # Importing a module registers its commands on `app`, in the order help lists them.
     import importlib
 
-    for name in ("letters", "model", "search", "actions", "documents"):
+    for name in ("letters", "model", "search", "actions", "areas", "documents"):
         importlib.import_module(f"lettermine.cli.{name}")
 
 
