@@ -439,8 +439,7 @@ def _rag_chart(doc: wd.Document, scope: Scope, start: dt.date) -> None:
         points.append((end, {c: counts[c] for c in COLOURS}))
     chart = rag_chart(points)
     if chart is not None:
-        wd.add_charts(doc, [(chart.png, chart.width_cm, chart.summary)], per_row=1,
-                      caption="Actions by RAG at each month end")  # fmt: skip
+        wd.add_picture(doc, wd.Picture(chart.png, chart.width_cm, chart.summary), chart.summary)
 
 
 def _measures(doc: wd.Document, scope: Scope, charts: bool) -> None:
@@ -481,7 +480,9 @@ def _measures(doc: wd.Document, scope: Scope, charts: bool) -> None:
 
 
 def _measure_charts(doc: wd.Document, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    series = []
+    from lettermine.charts import MEASURE_SIZE_CM
+
+    charted = []
     for action, m in pairs:
         points = [
             (dt.date.fromisoformat(e["at"]), float(e["value"]))
@@ -489,20 +490,35 @@ def _measure_charts(doc: wd.Document, pairs: list[tuple[dict[str, Any], dict[str
             if e["event"] == "update" and e.get("measure_id") == m["id"] and "value" in e
         ]
         if len(points) >= 2:  # a line needs two points; fewer is said by the table above
-            series.append(_series(m, points))
-    if not series:
+            charted.append((action, m, _series(m, points)))
+    if not charted:
         return
     from lettermine.charts import measure_charts
 
-    drawn = [c for c in measure_charts(series) if c is not None]
+    drawn = measure_charts([series for _, _, series in charted])
+    wd.add_heading(doc, "Measures over time", 2)
     wd.add_paragraph(
         doc,
-        "Each measure with two or more values recorded, over time: the dashed line is the "
-        "baseline, the green line the target.",
+        "Each measure with two or more values recorded: its values over time (dots), the "
+        "baseline (dashed grey line) and the target (green line), with the same in words.",
         muted=True,
     )
-    wd.add_charts(doc, [(c.png, c.width_cm, c.summary) for c in drawn], per_row=2,
-                  caption="Measures over time against baseline and target")  # fmt: skip
+    widths = [4.0, MEASURE_SIZE_CM[0] + 0.3, 17.0 - 4.0 - MEASURE_SIZE_CM[0] - 0.3]
+    table = wd.add_table(
+        doc,
+        ["Measure", "Values over time", "In words"],
+        widths,
+        caption="Measures over time against baseline and target",
+        description="One row per measure: its name, a chart of its values against its baseline "
+        "and target, and what the chart shows in words.",
+    )
+    rows = []
+    for (action, m, _), chart in zip(charted, drawn, strict=True):
+        assert chart is not None  # two points or more
+        cells = [Cell(m["name"], bold=True, note=f"{action['title']} · action {action['id']}"),
+                 Cell(), Cell(chart.summary)]  # fmt: skip
+        rows.append((cells, wd.Picture(chart.png, chart.width_cm, chart.summary)))
+    wd.add_picture_rows(doc, table, widths, rows, column=1)
 
 
 def _series(m: dict[str, Any], points: list[tuple[dt.date, float]]) -> Any:
