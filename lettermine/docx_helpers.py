@@ -420,8 +420,11 @@ class _Pictures:
 
 def add_picture(doc: Document, picture: Picture, caption: str) -> None:
     """A picture on a line of its own, with a line of text under it saying what it shows."""
-    _Pictures(doc).add(doc.add_paragraph(), picture)
-    add_paragraph(doc, caption, style=TABLE_NOTE)
+    holder = doc.add_paragraph()
+    holder.paragraph_format.keep_with_next = True  # the picture and its words on one page
+    _Pictures(doc).add(holder, picture)
+    words = add_paragraph(doc, caption, style=TABLE_NOTE)
+    words.paragraph_format.space_after = Pt(10)
 
 
 def add_picture_rows(

@@ -99,8 +99,7 @@ class Replay:
 def _title(text: str) -> str:
     words = " ".join(text.split()).rstrip(".")
     words = words[0].lower() + words[1:] if words else words
-    words = re.sub(r"^(the|a|an) ", "", words)
-    title = f"Improve the {words}"
+    title = f"Improve {words}" if re.match(r"the ", words) else f"Action on {words}"
     return title if len(title) <= 90 else title[:89].rsplit(" ", 1)[0] + "…"
 
 
@@ -119,7 +118,7 @@ def improvement_story(
     """
     pending = sorted(letters)
     actions: list[int] = []
-    measures: dict[int, float] = {}
+    measures: dict[tuple[int, str], float] = {}
     percent: dict[int, int] = {}
     finished: set[int] = set()
     story: dict[str, Any] = {"letters": [], "closed_areas": []}
@@ -133,16 +132,21 @@ def improvement_story(
             letter_id = replay.ingest(pending.pop(0)[1])
             story["letters"].append(letter_id)
             _answer(replay, letter_id, day == start, actions, percent, uncovered, story)
-            if len(actions) >= 2 and not measures:
-                _measures(replay, actions, measures)
+        if day == start:
+            # The latest letter's first area (the workforce, in both stories) gets the measures.
+            latest = story["letters"][-1]
+            workforce = next(a for a in actions if f"{latest}:" in " ".join(_units(replay, a)))
+            _measures(replay, workforce, measures)
         if day == month_end(day.year, day.month):
             _month_end(replay, day, actions, percent, measures, finished)
-        if (day - start).days == 150 and uncovered:
-            # An area of an early visit absorbed into the action on another area.
-            unit, by = uncovered.pop(0), _first_unit(replay, actions[0])
-            replay.run("areas", "close", unit["id"], "--by", by, "--reason",
-                       "absorbed into the action on the workforce area")  # fmt: skip
-            story["closed_areas"].append(unit["id"])
+        if (day - start).days == 60:
+            # The latest visit's area kept back is absorbed into the action on its first area.
+            latest = story["letters"][-1]
+            for unit in [u for u in uncovered if u["id"].startswith(f"{latest}:")]:
+                replay.run("areas", "close", unit["id"], "--by", f"{latest}:1", "--reason",
+                           "absorbed into the action on the workforce area")  # fmt: skip
+                story["closed_areas"].append(unit["id"])
+                uncovered.remove(unit)
         _special(replay, day, start, actions, special, finished)
         if day in checkpoints:
             checkpoint(day)
@@ -187,26 +191,30 @@ def _answer(
                    "--reason", f"superseded by the {name} inspection's area")  # fmt: skip
         story["closed_areas"].append(unit["id"])
     uncovered.clear()
+    # Its last area repeats the previous visit's first (the workforce, in the real letters).
+    previous = story["letters"][-2] if len(story["letters"]) > 1 else None
     for unit in rest:
-        replay.run("areas", "close", unit["id"], "--by", areas[0]["id"], "--reason",
-                   "absorbed into the action on the inspection's first area")  # fmt: skip
+        by, why = areas[0]["id"], "absorbed into the action on the inspection's first area"
+        if previous is not None:
+            when = dt.date.fromisoformat(replay.letter(previous)["published"])
+            by = f"{previous}:1"
+            month = f"{when.strftime('%B')} {when.year}"
+            why = f"the same area as the {month} visit's: its action answers both"
+        replay.run("areas", "close", unit["id"], "--by", by, "--reason", why)
         story["closed_areas"].append(unit["id"])
 
 
-def _measures(replay: Replay, actions: list[int], measures: dict[int, float]) -> None:
-    for action_id, (name, base, target, unit) in zip(
-        actions[:2],
-        [("Agency social workers", 32.0, 15.0, "%"),
-         ("Average caseload, QSW", 27.0, 20.0, "children")],
-        strict=True,
-    ):  # fmt: skip
+def _measures(replay: Replay, action_id: int, measures: dict[tuple[int, str], float]) -> None:
+    measured = [("Agency social workers", 32.0, 15.0, "%"),
+                ("Average caseload, QSW", 27.0, 20.0, "children")]  # fmt: skip
+    for name, base, target, unit in measured:
         replay.run("actions", "measure", str(action_id), "--name", name, "--baseline",
                    f"{base:g}", "--target", f"{target:g}", "--unit", unit)  # fmt: skip
-        measures[action_id] = base
+        measures[(action_id, name)] = base
 
 
-def _first_unit(replay: Replay, action_id: int) -> str:
-    return str(json.loads(replay.run("actions", "show", str(action_id), "--json"))["units"][0])
+def _units(replay: Replay, action_id: int) -> list[str]:
+    return list(json.loads(replay.run("actions", "show", str(action_id), "--json"))["units"])
 
 
 def _month_end(
@@ -214,7 +222,7 @@ def _month_end(
     day: dt.date,
     actions: list[int],
     percent: dict[int, int],
-    measures: dict[int, float],
+    measures: dict[tuple[int, str], float],
     finished: set[int],
 ) -> None:
     month = f"{day.strftime('%B')} {day.year}"
@@ -226,10 +234,10 @@ def _month_end(
         replay.run("actions", "update", str(action_id), "--percent", str(percent[action_id]),
                    "--note", f"{month}: {k % 4 + 2} audits completed, findings shared with "
                    "team managers.")  # fmt: skip
-    for action_id, value in list(measures.items()):
+    for (action_id, name), value in list(measures.items()):
         value = round(value - (1.3 if value > 20 else 0.4), 1)
-        measures[action_id] = value
-        replay.run("actions", "update", str(action_id), "--value", f"{value:g}")
+        measures[(action_id, name)] = value
+        replay.run("actions", "update", str(action_id), "--value", f"{value:g}", "--measure", name)
 
 
 def _special(
