@@ -19,6 +19,7 @@ from lettermine.authorities import authority_name
 from lettermine.db import write_transaction
 from lettermine.errors import InvalidInput, LettermineError, NotFound
 from lettermine.letters import effective_themes, resolve_unit, unit_ref
+from lettermine.paths import NotReadable, named, read_file
 from lettermine.rag import CLOSED, COLOURS, is_overdue, rag
 from lettermine.themes import THEME_CODES
 from lettermine.timeline import Tracker, load_tracker, resolve_day
@@ -316,6 +317,7 @@ def select_actions(
         _check_status(status)
         rows = [r for r in rows if r["status"] == status]
     if owner is not None:
+        owner.encode("utf-8")  # text that is not UTF-8 is refused here as the database would
         wanted = owner.strip().casefold()
         rows = [r for r in rows if (r["owner"] or "").casefold() == wanted]
     if due_within is not None:
@@ -724,6 +726,61 @@ def unlink_units(
             _append(conn, action_id, "unlink", at, author=author, unit=ref)
 
 
+def _event_date(conn: sqlite3.Connection, action_id: int, date: dt.date | str | None) -> dt.date:
+    # A change the system makes (a letter deleted or replaced) is dated today, or the action's
+    # last recorded change where that is later: the history stays in date order.
+    at = _required_date(date, "date")
+    last = _last_event_date(conn, action_id)
+    return max(at, dt.date.fromisoformat(last)) if last else at
+
+
+def end_link(
+    conn: sqlite3.Connection,
+    action_id: int,
+    unit_id: int,
+    ref: str,
+    *,
+    note: str,
+    author: str | None = None,
+    date: dt.date | str | None = None,
+) -> None:
+    """Inside the caller's transaction: end a link because its unit is leaving the database.
+
+    The action and its history stay; an `unlink` row names the unit (as text) and says why.
+    """
+    at = _event_date(conn, action_id, date)
+    conn.execute(
+        "DELETE FROM action_units WHERE action_id = ? AND unit_id = ?", [action_id, unit_id]
+    )
+    _append(conn, action_id, "unlink", at, author=author, unit=ref, note=note)
+
+
+def move_link(
+    conn: sqlite3.Connection,
+    action_id: int,
+    unit_id: int,
+    ref: str,
+    *,
+    to_unit: int,
+    to_ref: str,
+    note: str,
+    author: str | None = None,
+    date: dt.date | str | None = None,
+) -> None:
+    """Inside the caller's transaction: point a link at the unit that takes its unit's place.
+
+    Where the unit's public id changes, the history records an unlink and a link with the note.
+    """
+    conn.execute(
+        "UPDATE action_units SET unit_id = ? WHERE action_id = ? AND unit_id = ?",
+        [to_unit, action_id, unit_id],
+    )
+    if ref != to_ref:
+        at = _event_date(conn, action_id, date)
+        _append(conn, action_id, "unlink", at, author=author, unit=ref, note=note)
+        _append(conn, action_id, "link", at, author=author, unit=to_ref, note=note)
+
+
 def _linked(conn: sqlite3.Connection, action_id: int) -> set[int]:
     return {
         int(r[0])
@@ -837,7 +894,6 @@ def coverage(
     for r in rows:
         actions = sorted(on_unit.get(r["id"], []))
         closure = tracker.closures.get(r["id"])
-        by = closure and closure["by_unit_id"]
         areas.append({
             "unit": unit_ref(r["letter_id"], r["seq"]),
             "letter_id": r["letter_id"],
@@ -849,7 +905,7 @@ def coverage(
             "overdue_actions": [a for a in actions if late(a)],
             "closed": None if closure is None else {
                 "at": closure["at"], "reason": closure["reason"], "author": closure["author"],
-                "by": tracker.units[by].ref if by else None,
+                "by": closure["by_unit"],
             },
         })  # fmt: skip
     uncovered = [a for a in areas if not a["actions"] and not a["closed"]]
@@ -978,12 +1034,16 @@ def _header_key(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
+# A tracker of thousands of actions is well under 1 MB; a file far past that is not one.
+MAX_TRACKER_BYTES = 50 * 2**20
+
+
 def read_tracker(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """The header and rows of a tracker CSV (UTF-8 with or without BOM, else Windows-1252)."""
     try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"{path}: cannot be read ({e.strerror})") from None
+        raw = read_file(path, limit=MAX_TRACKER_BYTES)
+    except NotReadable as e:
+        raise InvalidInput(str(e)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -992,7 +1052,7 @@ def read_tracker(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):
         raise InvalidInput(
-            f"{path.name}: no header row (expected columns: {', '.join(REQUIRED_COLUMNS)})"
+            f"{named(path)}: no header row (expected columns: {', '.join(REQUIRED_COLUMNS)})"
         )
     keys = [_header_key(h) for h in header]
     rows = [
@@ -1012,7 +1072,7 @@ def import_csv(
 ) -> tuple[list[int], list[str]]:
     """Create one action per row of a tracker CSV, all or nothing: (new ids, warnings)."""
     keys, rows = read_tracker(path)
-    return import_tracker(conn, path.name, keys, rows, author=author, date=date)
+    return import_tracker(conn, named(path), keys, rows, author=author, date=date)
 
 
 def import_tracker(

@@ -40,11 +40,11 @@ def _area(conn: sqlite3.Connection, ref: str) -> tuple[int, str, str | None]:
     return int(unit_id), public, letter_date
 
 
-def _latest(conn: sqlite3.Connection, unit_id: int) -> sqlite3.Row | None:
+def _latest(conn: sqlite3.Connection, unit: str) -> sqlite3.Row | None:
     cur = conn.cursor()
     cur.row_factory = sqlite3.Row
     row: sqlite3.Row | None = cur.execute(
-        "SELECT * FROM area_closures WHERE unit_id = ? ORDER BY id DESC LIMIT 1", [unit_id]
+        "SELECT * FROM area_closures WHERE unit = ? ORDER BY id DESC LIMIT 1", [unit]
     ).fetchone()
     return row
 
@@ -77,7 +77,7 @@ def close_area(
             raise InvalidInput(
                 f"area {public}'s letter is dated {letter_date}: it cannot be closed before then"
             )
-        by_id = None
+        by_public = None
         if by is not None:
             by_id, by_public, by_date = _area(conn, by)
             if by_id == unit_id:
@@ -87,18 +87,14 @@ def close_area(
                     f"area {by_public}'s letter is dated {by_date}: a closure in its favour "
                     "cannot be dated before then"
                 )
-        latest = _latest(conn, unit_id)
+        latest = _latest(conn, public)
         if latest is not None and latest["event"] == "close":
             raise InvalidInput(
                 f"area {public} is already closed (since {latest['at']}: {latest['reason']}); "
                 f"reopen it first with 'lettermine areas reopen {public}'"
             )
         _check_date(at, public, latest)
-        conn.execute(
-            """INSERT INTO area_closures (unit_id, event, at, recorded_at, author, reason,
-               by_unit_id) VALUES (?, 'close', ?, ?, ?, ?, ?)""",
-            [unit_id, at.isoformat(), _now(), (author or "").strip() or None, why, by_id],
-        )
+        _insert(conn, public, "close", at, author, why, by_public)
 
 
 def reopen_area(
@@ -112,31 +108,75 @@ def reopen_area(
     """Reopen a closed area: it needs an action (or a new closure) again."""
     at = as_date(date, "date") or dt.date.today()
     with write_transaction(conn):
-        unit_id, public, _ = _area(conn, unit)
-        latest = _latest(conn, unit_id)
+        _, public, _ = _area(conn, unit)
+        latest = _latest(conn, public)
         if latest is None or latest["event"] != "close":
             raise InvalidInput(f"area {public} is not closed")
         _check_date(at, public, latest)
-        conn.execute(
-            """INSERT INTO area_closures (unit_id, event, at, recorded_at, author, reason)
-               VALUES (?, 'reopen', ?, ?, ?, ?)""",
-            [unit_id, at.isoformat(), _now(), (author or "").strip() or None,
-             (reason or "").strip() or None],
-        )  # fmt: skip
+        _insert(conn, public, "reopen", at, author, reason, None)
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    unit: str,
+    event: str,
+    at: dt.date,
+    author: str | None,
+    reason: str | None,
+    by: str | None,
+) -> None:
+    conn.execute(
+        """INSERT INTO area_closures (unit, event, at, recorded_at, author, reason, by_unit)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [unit, event, at.isoformat(), _now(), (author or "").strip() or None,
+         (reason or "").strip() or None, by],
+    )  # fmt: skip
+
+
+def move_closures(
+    conn: sqlite3.Connection,
+    moves: dict[str, str | None],
+    *,
+    note: str,
+    lost: str,
+    author: str | None = None,
+    date: dt.date | str | None = None,
+) -> None:
+    """Inside the caller's transaction: closed areas follow their units to a letter's new copy.
+
+    `moves` maps an area's public id to the id of the unit that takes its place (None: none
+    does). A closed area whose id changes is reopened under the old id and closed under the new
+    one with the same reason (the reopening says `note`); one with no successor is reopened,
+    saying `lost`.
+    """
+    day = as_date(date, "date") or dt.date.today()
+    # All reopened first, then closed under their new ids: an area may take the id of another
+    # closed area that moves too.
+    closed = {
+        old: latest
+        for old, latest in ((old, _latest(conn, old)) for old in moves)
+        if latest is not None and latest["event"] == "close" and moves[old] != old
+    }
+    at = {old: max(day, dt.date.fromisoformat(latest["at"])) for old, latest in closed.items()}
+    for old in closed:
+        _insert(conn, old, "reopen", at[old], author, note if moves[old] else lost, None)
+    for old, latest in closed.items():
+        new = moves[old]
+        if new is not None:
+            _insert(conn, new, "close", at[old], latest["author"], latest["reason"],
+                    latest["by_unit"])  # fmt: skip
 
 
 def closure_history(conn: sqlite3.Connection, unit: str) -> list[dict[str, Any]]:
     """Every close and reopen of an area, oldest first, empty fields left out."""
-    unit_id, _, _ = _area(conn, unit)
+    _, public, _ = _area(conn, unit)
     cur = conn.cursor()
     cur.row_factory = sqlite3.Row
     out = []
     for r in cur.execute(
-        """SELECT c.id, c.event, c.at, c.recorded_at, c.author, c.reason,
-                  b.letter_id || ':' || b.seq AS by
-           FROM area_closures c LEFT JOIN units b ON b.id = c.by_unit_id
-           WHERE c.unit_id = ? ORDER BY c.id""",
-        [unit_id],
+        """SELECT id, event, at, recorded_at, author, reason, by_unit AS "by"
+           FROM area_closures WHERE unit = ? ORDER BY id""",
+        [public],
     ):
         out.append({k: r[k] for k in r.keys() if r[k] is not None})
     return out

@@ -197,24 +197,62 @@ def m006_unit_group(db: Database) -> None:
     db.execute("ALTER TABLE units ADD COLUMN unit_group TEXT")
 
 
-# An area for improvement can be closed without an action: superseded by a later inspection's
-# area, or absorbed into another. Closures have an append-only history of their own (not new
-# event types in action_history: they are about an area, not an action); the latest row for an
-# area says whether it is closed. A close needs a reason.
+# What left the database: a letter deleted, or a letter's copy replaced by another copy of the
+# same visit (`ingest --replace`, which keeps the letter's id). Append-only like the action
+# history, so that a letter that was read once can always be accounted for. No foreign key: the
+# letter may be gone.
 _M007_SQL = (
+    """CREATE TABLE letter_removals (
+        id INTEGER PRIMARY KEY,
+        letter_id INTEGER NOT NULL,  -- the id the letter had (a replaced letter keeps it)
+        event TEXT NOT NULL CHECK (event IN ('deleted', 'replaced')),
+        sha256 TEXT NOT NULL,  -- the copy that left
+        source TEXT NOT NULL,
+        kind TEXT,
+        authority TEXT,
+        inspection_start TEXT,
+        inspection_end TEXT,
+        published TEXT,
+        units INTEGER NOT NULL,  -- units that left with it
+        unlinked TEXT,  -- JSON list of {action, unit}: action links that ended with it
+        labels_dropped INTEGER NOT NULL DEFAULT 0,  -- people's decisions on units that left
+        replaced_by TEXT,  -- sha256 of the copy stored instead ('replaced')
+        at TEXT NOT NULL,  -- when, UTC
+        author TEXT
+    )""",
+    "CREATE INDEX letter_removals_letter ON letter_removals (letter_id)",
+    """CREATE TRIGGER letter_removals_append_only_update BEFORE UPDATE ON letter_removals
+        BEGIN SELECT RAISE(ABORT, 'letter removals are append-only'); END""",
+    """CREATE TRIGGER letter_removals_append_only_delete BEFORE DELETE ON letter_removals
+        BEGIN SELECT RAISE(ABORT, 'letter removals are append-only'); END""",
+)
+
+
+@migrations()
+def m007_letter_removals(db: Database) -> None:
+    for statement in _M007_SQL:
+        db.execute(statement)
+
+
+# An area for improvement can be closed without an action: superseded by a later inspection's
+# area, or absorbed into the action on another. Closures have an append-only history of their own
+# (not new event types in action_history: they are about an area, not an action); the latest row
+# for an area says whether it is closed. Areas are named by public id as text, like the action
+# history's units, so the record outlives a letter deleted or replaced; a close needs a reason.
+_M008_SQL = (
     """CREATE TABLE area_closures (
         id INTEGER PRIMARY KEY,
-        unit_id INTEGER NOT NULL REFERENCES units (id),
+        unit TEXT NOT NULL,  -- the area's public id, e.g. '3:4'
         event TEXT NOT NULL CHECK (event IN ('close', 'reopen')),
         at TEXT NOT NULL,
         recorded_at TEXT NOT NULL,
         author TEXT,
         reason TEXT,
-        by_unit_id INTEGER REFERENCES units (id),  -- the area that took this one over, if any
+        by_unit TEXT,  -- the public id of the area that took this one over, if any
         CHECK (event != 'close' OR trim(coalesce(reason, '')) != ''),
-        CHECK (by_unit_id IS NULL OR by_unit_id != unit_id)
+        CHECK (by_unit IS NULL OR by_unit != unit)
     )""",
-    "CREATE INDEX area_closures_unit ON area_closures (unit_id, id)",
+    "CREATE INDEX area_closures_unit ON area_closures (unit, id)",
     """CREATE TRIGGER area_closures_append_only_update BEFORE UPDATE ON area_closures
         BEGIN SELECT RAISE(ABORT, 'area closure history is append-only'); END""",
     """CREATE TRIGGER area_closures_append_only_delete BEFORE DELETE ON area_closures
@@ -223,6 +261,6 @@ _M007_SQL = (
 
 
 @migrations()
-def m007_area_closures(db: Database) -> None:
-    for statement in _M007_SQL:
+def m008_area_closures(db: Database) -> None:
+    for statement in _M008_SQL:
         db.execute(statement)

@@ -19,6 +19,7 @@ from lettermine.actions import AREA_KINDS, as_date, measures_of, select_actions
 from lettermine.docx_helpers import Cell
 from lettermine.errors import InvalidInput, OutputError
 from lettermine.letters import get_letter
+from lettermine.paths import NotReadable, check_target
 from lettermine.rag import rag
 from lettermine.scope import select_letters
 from lettermine.themes import BY_CODE
@@ -32,6 +33,7 @@ class NothingToReport(InvalidInput):
 KIND_LABELS: dict[str, str] = {
     "ilacs": "Inspection of children's services (ILACS)",
     "sif": "Single inspection (SIF)",
+    "pre_sif": "Inspection before SIF (2009-2013)",
     "focused_visit": "Focused visit",
     "monitoring_visit": "Monitoring visit",
     "jtai": "Joint targeted area inspection",
@@ -57,6 +59,12 @@ JUDGEMENT_LABELS: dict[str, str] = {
     "in_care_and_care_leavers": "The experiences and progress of children in care and care leavers",
     "adoption": "Adoption performance",
     "lscb": "Effectiveness of the Local Safeguarding Children Board",
+    "capacity_to_improve": "Capacity to improve",
+    "outcomes_for_looked_after_children": "Outcomes for looked after children and young people",
+    "quality_of_provision": "Quality of provision",
+    "leadership_and_management": "Leadership and management",
+    "quality_of_practice": "The quality of practice",
+    "leadership_and_governance": "Leadership and governance",
 }
 RAG_WORDS: dict[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
 # Office's standard red, amber and green. Red carries white text (contrast 6.5:1); amber and
@@ -208,10 +216,9 @@ def build_scope(
             closure = closures.get(unit["id"])
             unit["closed"] = None
             if closure is not None:
-                by = closure["by_unit_id"]
                 unit["closed"] = {
                     "at": closure["at"], "reason": closure["reason"],
-                    "author": closure["author"], "by": tracker.units[by].ref if by else None,
+                    "author": closure["author"], "by": closure["by_unit"],
                 }  # fmt: skip
     return Scope(selection.authority, letters, actions, day, now, when, tracker, selection.chosen)
 
@@ -249,6 +256,10 @@ def check_output(path: Path) -> Path:
     folder = path.parent
     if not folder.is_dir():
         raise OutputError(f"{path}: folder {folder} does not exist; create it first")
+    try:
+        check_target(path)  # a FIFO or device of that name would block or swallow the file
+    except NotReadable as e:
+        raise OutputError(str(e)) from None
     return path
 
 

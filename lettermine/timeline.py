@@ -331,23 +331,42 @@ def _unit_ids_by_ref(conn: sqlite3.Connection) -> dict[tuple[int, int], int]:
 
 
 def _closures(conn: sqlite3.Connection, day: dt.date | None) -> dict[int, dict[str, Any]]:
-    """Unit row id -> the closure in force at the end of the day (or now)."""
-    out: dict[int, dict[str, Any]] = {}
-    rows = _rows(conn, "SELECT * FROM area_closures ORDER BY unit_id, id")
-    by_unit: dict[int, list[dict[str, Any]]] = {}
-    for r in rows:
-        by_unit.setdefault(int(r["unit_id"]), []).append(dict(r))
-    for unit_id, events in by_unit.items():
-        in_force = entries_in_force(events, day)
-        if in_force and in_force[-1]["event"] == "close":
-            out[unit_id] = in_force[-1]
+    """Unit row id -> the closure in force at the end of the day (or now).
+
+    Closures name areas by public id; an id whose unit is no longer stored is passed over.
+    """
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for r in _rows(conn, "SELECT * FROM area_closures ORDER BY unit, id"):
+        by_unit.setdefault(str(r["unit"]), []).append(dict(r))
+    in_force = {}
+    for unit, events in by_unit.items():
+        kept = entries_in_force(events, day)
+        if kept and kept[-1]["event"] == "close":
+            in_force[unit] = kept[-1]
+    ids = _unit_ids(conn, in_force)
+    return {ids[ref]: closure for ref, closure in in_force.items() if ref in ids}
+
+
+def _unit_ids(conn: sqlite3.Connection, refs: Iterable[str]) -> dict[str, int]:
+    keys: dict[int, set[int]] = {}
+    for ref in refs:
+        key = _unit_key(ref)
+        if key is not None:
+            keys.setdefault(key[0], set()).add(key[1])
+    out: dict[str, int] = {}
+    for letter_id, seqs in keys.items():
+        for r in _chunked(
+            conn,
+            "SELECT id, seq FROM units WHERE letter_id = ? AND seq IN ({marks})",
+            sorted(seqs),
+            extra=[letter_id],
+        ):
+            out[f"{letter_id}:{r['seq']}"] = int(r["id"])
     return out
 
 
 def _units(conn: sqlite3.Connection, ids: set[int]) -> dict[int, Unit]:
     wanted = set(ids)
-    for closure in _closures_by(conn, ids):
-        wanted.add(closure)
     out: dict[int, Unit] = {}
     for r in _chunked(
         conn,
@@ -358,18 +377,3 @@ def _units(conn: sqlite3.Connection, ids: set[int]) -> dict[int, Unit]:
         out[int(r["id"])] = Unit(int(r["id"]), int(r["letter_id"]), int(r["seq"]), r["kind"],
                                  r["authority"])  # fmt: skip
     return out
-
-
-def _closures_by(conn: sqlite3.Connection, ids: set[int]) -> set[int]:
-    # The areas named as having taken a closed area over: documents print their ids.
-    if not ids:
-        return set()
-    return {
-        int(r["by_unit_id"])
-        for r in _chunked(
-            conn,
-            "SELECT by_unit_id FROM area_closures WHERE by_unit_id IS NOT NULL"
-            " AND unit_id IN ({marks})",
-            sorted(ids),
-        )
-    }

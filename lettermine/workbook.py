@@ -136,10 +136,8 @@ def export_workbook(
     _sheet(wb, HISTORY_SHEET, columns, _rows(conn, "SELECT * FROM action_history ORDER BY id"))
     closures = _rows(
         conn,
-        """SELECT c.id, u.letter_id || ':' || u.seq AS unit, c.event, c.at, c.recorded_at,
-                  c.author, c.reason, b.letter_id || ':' || b.seq AS "by"
-           FROM area_closures c JOIN units u ON u.id = c.unit_id
-           LEFT JOIN units b ON b.id = c.by_unit_id ORDER BY c.id""",
+        """SELECT id, unit, event, at, recorded_at, author, reason, by_unit AS "by"
+           FROM area_closures ORDER BY id""",
     )
     _sheet(wb, CLOSURES_SHEET, CLOSURE_COLUMNS, closures)
     temp = path.with_name(f".{path.name}.part")
@@ -258,13 +256,12 @@ def _restore(
                     [int(row["id"]), resolve_unit(conn, ref)],
                 )
         for row in closures:
-            by = _text(row.get("by"), "by")
             _insert(conn, "area_closures", {
                 "id": _value(row.get("id"), "id"),
-                "unit_id": resolve_unit(conn, _text(row.get("unit"), "unit")),
+                "unit": _text(row.get("unit"), "unit"),
                 **{c: _value(row.get(c), c) for c in ("event", "at", "recorded_at", "author",
                                                       "reason")},
-                "by_unit_id": resolve_unit(conn, by) if by else None,
+                "by_unit": _text(row.get("by"), "by") or None,
             })  # fmt: skip
         _check_restored(conn, name)
     return ids

@@ -98,8 +98,8 @@ def test_closure_history_is_append_only(conn: sqlite3.Connection) -> None:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             conn.execute(sql)
     with pytest.raises(sqlite3.IntegrityError):  # a close with no reason, whatever writes it
-        conn.execute("INSERT INTO area_closures (unit_id, event, at, recorded_at) "
-                     "VALUES (2, 'close', '2021-12-02', 'now')")  # fmt: skip
+        conn.execute("INSERT INTO area_closures (unit, event, at, recorded_at) "
+                     "VALUES ('1:2', 'close', '2021-12-02', 'now')")  # fmt: skip
 
 
 def test_cli_close_reopen_history(conn: sqlite3.Connection, runner: CliRunner) -> None:
@@ -163,3 +163,35 @@ def test_report_counts_closed_areas_and_lists_them(
     closed = document.tables[-1]
     assert [c.text for c in closed.rows[0].cells] == ["Letter", "Area", "Closed on", "Why"]
     assert closed.rows[1].cells[3].text == "superseded\nTaken over by 2:2."
+
+
+def test_closures_follow_a_replaced_copy_and_outlive_a_deleted_letter(
+    conn: sqlite3.Connection,
+) -> None:
+    from lettermine.visits import delete_letter, store_letter
+
+    close_area(conn, "1:2", reason="superseded", by="2:2", date="2021-12-01")
+    close_area(conn, "1:3", reason="absorbed", date="2021-12-01")
+    # Another copy of visit 1: a new area first, so the old areas move down one; 1:3's text gone.
+    copy = _letter("2019-03-05", "2019-04-02", [
+        "Invented: an area only this copy has.", "Invented: the quality of assessments.",
+        "Invented: supervision."])  # fmt: skip
+    store_letter(conn, copy, sha256="one-again", source="one.docx", name="one.docx",
+                 replace=True, date="2022-01-10")  # fmt: skip
+    history = [(h["event"], h["at"], h.get("reason")) for h in closure_history(conn, "1:3")]
+    assert history == [
+        ("close", "2021-12-01", "absorbed"),
+        (
+            "reopen",
+            "2022-01-10",
+            "letter 1 replaced by another copy of the visit (one.docx): "
+            "no unit of it has this unit's text",
+        ),
+        ("close", "2022-01-10", "superseded"),  # 1:2 (supervision) is 1:3 in the new copy
+    ]
+    covered = act.coverage(conn, authority=LA, today="2022-02-01")
+    closed = {a["unit"]: a["closed"] for a in covered["all"] if a["closed"]}
+    assert list(closed) == ["1:3"] and closed["1:3"]["by"] == "2:2"
+    assert [h["event"] for h in closure_history(conn, "1:2")] == ["close", "reopen"]
+    delete_letter(conn, 2, force=True, date="2022-02-01")  # the area that took it over leaves
+    assert act.coverage(conn, authority=LA, today="2022-02-02")["closed"] == 1

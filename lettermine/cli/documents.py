@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lettermine.cli import AsAtOption, DbOption, app, reported_errors
+from lettermine.paths import shown
 
 OutputOption = Annotated[
     Path,
@@ -86,7 +87,7 @@ def plan(
             connect(db), output, authority=la, letter_ids=letter or [], since=since,
             kinds=kind or [], current=current, today=today, as_at=as_at,
         )  # fmt: skip
-    typer.echo(str(written))
+    typer.echo(shown(written))
 
 
 @app.command()
@@ -118,4 +119,4 @@ def report(
             connect(db), output, authority=la, letter_ids=letter or [], kinds=kind or [],
             since=since, today=today, as_at=as_at, charts=charts,
         )  # fmt: skip
-    typer.echo(str(written))
+    typer.echo(shown(written))
