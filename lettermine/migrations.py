@@ -234,12 +234,35 @@ def m007_letter_removals(db: Database) -> None:
         db.execute(statement)
 
 
+# The peer index (lettermine/peer_index.py): derived from the areas, filled by peer_index.refresh.
+# WITHOUT ROWID with the term first: a query reads each of its terms' postings as one range. A
+# posting holds the term's share of its area's weight, in hundred-thousandths (an integer: 1-3
+# bytes where a REAL takes 8), which is all a score needs of the area. No foreign key to units:
+# deleting a letter must not have to know of the index (refresh drops what was deleted).
+_M008_SQL = (
+    """CREATE TABLE peer_terms (
+        term TEXT NOT NULL,
+        unit_id INTEGER NOT NULL,
+        share INTEGER NOT NULL,
+        PRIMARY KEY (term, unit_id)
+    ) WITHOUT ROWID""",
+    "CREATE TABLE peer_vocab (term TEXT PRIMARY KEY, idf REAL NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE peer_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+)
+
+
+@migrations()
+def m008_peer_index(db: Database) -> None:
+    for statement in _M008_SQL:
+        db.execute(statement)
+
+
 # An area for improvement can be closed without an action: superseded by a later inspection's
 # area, or absorbed into the action on another. Closures have an append-only history of their own
 # (not new event types in action_history: they are about an area, not an action); the latest row
 # for an area says whether it is closed. Areas are named by public id as text, like the action
 # history's units, so the record outlives a letter deleted or replaced; a close needs a reason.
-_M008_SQL = (
+_M009_SQL = (
     """CREATE TABLE area_closures (
         id INTEGER PRIMARY KEY,
         unit TEXT NOT NULL,  -- the area's public id, e.g. '3:4'
@@ -261,6 +284,6 @@ _M008_SQL = (
 
 
 @migrations()
-def m008_area_closures(db: Database) -> None:
-    for statement in _M008_SQL:
+def m009_area_closures(db: Database) -> None:
+    for statement in _M009_SQL:
         db.execute(statement)

@@ -64,12 +64,21 @@ def write_report(
     today: dt.date | str | None = None,
     as_at: dt.date | str | None = None,
     charts: bool = True,
+    peers: bool = False,
 ) -> Path:
     """Write a scrutiny progress report for an authority (or letters) since a date.
 
     With as_at, everything is as it stood at the end of that day, RAG judged on that day.
+    peers: add a section with, for each area still open, the two closest areas of other councils
+    and what their next letter found (report_peers.py); it reads other councils' letters as they
+    are now, so it does not go with as_at.
     """
     path = check_output(path)
+    if peers and as_at is not None:
+        raise InvalidInput(
+            "--peers reads other councils' letters as they are now: it cannot be combined with "
+            "--as-at"
+        )
     start = as_date(since, "since")
     if start is None:
         raise InvalidInput("a report needs a --since date (YYYY-MM-DD)")
@@ -113,6 +122,11 @@ def write_report(
     _recurring(doc, scope)
     _uncovered(doc, scope)
     _closed(doc, scope)
+    if peers:
+        from lettermine.peers import find_authority_peers
+        from lettermine.report_peers import PEERS_PER_AREA, add_peers_section
+
+        add_peers_section(doc, find_authority_peers(conn, scope.authority, limit=PEERS_PER_AREA))
     return wd.save_atomically(doc, path)
 
 

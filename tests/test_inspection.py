@@ -18,9 +18,9 @@ from lettermine.read.inspection import join_lines, parse_report
 from lettermine.read.parse import parse_letter
 from lettermine.records import JUDGEMENTS, Letter, Unit
 
-SHARED = corpus_dir().parent
-REPORTS = SHARED / "corpus" / "ilacs" / "pdf"
-GOLD = SHARED / "corpus" / "gold" / "afi"
+CORPUS = corpus_dir()
+REPORTS = CORPUS / "ilacs" / "pdf"
+GOLD = CORPUS / "gold" / "afi"
 needs_reports = pytest.mark.skipif(
     not REPORTS.is_dir(), reason="../shared is absent: the corpus tests need the real reports"
 )

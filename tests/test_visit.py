@@ -21,9 +21,9 @@ from lettermine.read.visit import parse_visit
 from lettermine.records import Letter, Unit
 
 LETTERS = Path(__file__).resolve().parents[1] / "letters"
-SHARED = corpus_dir().parent
-FOCUSED = SHARED / "corpus" / "focused" / "pdf"
-GOLD = SHARED / "corpus" / "gold" / "focused"
+CORPUS = corpus_dir()
+FOCUSED = CORPUS / "focused" / "pdf"
+GOLD = CORPUS / "gold" / "focused"
 
 needs_shared = pytest.mark.skipif(
     not FOCUSED.is_dir(), reason="../shared is absent: the corpus tests need the real letters"

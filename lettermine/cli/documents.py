@@ -106,6 +106,14 @@ def report(
     db: DbOption = None,
     today: DocTodayOption = None,
     as_at: AsAtOption = None,
+    peers: Annotated[
+        bool,
+        typer.Option(
+            "--peers",
+            help="Add, for each area still open, two councils told the same and what their "
+            "next letter found (not with --as-at).",
+        ),
+    ] = False,
 ) -> None:
     """Write a scrutiny progress report: what changed since a date, and what is still open.
 
@@ -117,6 +125,6 @@ def report(
     with reported_errors():
         written = write_report(
             connect(db), output, authority=la, letter_ids=letter or [], kinds=kind or [],
-            since=since, today=today, as_at=as_at, charts=charts,
+            since=since, today=today, as_at=as_at, charts=charts, peers=peers,
         )  # fmt: skip
     typer.echo(shown(written))
