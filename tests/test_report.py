@@ -741,3 +741,10 @@ def test_plan_starts_the_landscape_section_with_the_theme_table(plan: Any) -> No
         "Areas and actions by theme": 1,
         "Action plan": 1,
     }
+
+
+def test_report_peers_do_not_go_with_as_at(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="cannot be combined with --as-at"):
+        write_report(conn, tmp_path / "r.docx", authority=LA, since="2022-01-01", today=TODAY,
+                     as_at="2022-05-01", peers=True)  # fmt: skip
+    assert _left_behind(tmp_path) == []
