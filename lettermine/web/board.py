@@ -1,4 +1,4 @@
-"""The improvement board's figures, from the library functions the scrutiny report uses.
+"""The improvement board's figures: the scrutiny report's scope and counts (lettermine.papers).
 
 Pure data (no web library): actions by RAG and status, overdue actions, areas with no action,
 themes recurring across visits and the authority's letters, for one authority on one day.
@@ -10,16 +10,10 @@ import datetime as dt
 import sqlite3
 from typing import Any
 
-from lettermine.actions import AREA_KINDS, STATUSES, coverage, history, list_actions
-from lettermine.letters import get_letter
+from lettermine.actions import AREA_KINDS, STATUSES
+from lettermine.papers import build_scope, theme_label
 from lettermine.rag import COLOURS
 from lettermine.report import theme_visit_counts
-from lettermine.themes import BY_CODE
-
-
-def _label(code: str) -> str:
-    theme = BY_CODE.get(code)
-    return theme.label if theme else code.replace("_", " ").capitalize()
 
 
 def authorities(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -79,28 +73,22 @@ def latest_change(entries: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {"at": entry["at"], "author": entry.get("author"), "text": " · ".join(parts)}
 
 
-def board(conn: sqlite3.Connection, authority: str, today: dt.date) -> dict[str, Any]:
-    """Everything the board shows for an authority as at a day."""
-    actions = list_actions(conn, authority=authority, today=today)
+def board(
+    conn: sqlite3.Connection, authority: str, today: dt.date, as_at: dt.date | None = None
+) -> dict[str, Any]:
+    """Everything the board shows for an authority: now (RAG judged on today), or as it stood
+    at the end of the as-at day. The scope is the scrutiny report's (papers.build_scope)."""
+    scope = build_scope(conn, authority=authority, today=today, as_at=as_at)
+    actions = list(scope.actions.values())  # by due date, as list_actions orders them
     for action in actions:
-        action["latest"] = latest_change(history(conn, action["id"]))
-    ids = [
-        r[0]
-        for r in conn.execute(
-            """SELECT id FROM letters WHERE authority = ?
-               ORDER BY coalesce(inspection_start, published, ingested_at), id""",
-            [authority],
-        )
-    ]
-    # The authority's letters by id: the same areas as coverage(authority=...), found through
-    # the units' letter index rather than a scan of every unit.
-    found = coverage(conn, letter_ids=ids, today=today)
-    letters = [get_letter(conn, i) for i in ids]
+        action["change"] = latest_change(action["history"])
+    letters = scope.letters
     with_areas = [x for x in letters if any(u["kind"] in AREA_KINDS for u in x["units"])]
     counts = theme_visit_counts(with_areas)
     # In the report's order: themes raised in most visits first, then most areas, then by name.
-    order = sorted(counts, key=lambda c: (-len(counts[c]), -sum(counts[c].values()), _label(c)))
-    by_rag = {c: sum(a["rag"] == c for a in actions) for c in COLOURS}
+    order = sorted(
+        counts, key=lambda c: (-len(counts[c]), -sum(counts[c].values()), theme_label(c))
+    )
     grid = [
         {
             "status": status,
@@ -111,21 +99,26 @@ def board(conn: sqlite3.Connection, authority: str, today: dt.date) -> dict[str,
         }
         for status in STATUSES
     ]
+    uncovered = [_area(x, u) for x, u in scope.areas if not u["actions"]]
     return {
-        "authority": authority,
-        "today": today.isoformat(),
+        "authority": scope.authority,
+        "day": scope.today.isoformat(),
+        "as_at": scope.as_at.isoformat() if scope.as_at else None,
         "facts": {
             "letters": len(letters),
             "actions": len(actions),
             "overdue": sum(a["overdue"] for a in actions),
-            "rag": by_rag,
-            "areas": found["areas"],
-            "uncovered": len(found["uncovered"]),
+            "blocked": sum(a["status"] == "blocked" for a in actions),
+            "rag": {c: sum(a["rag"] == c for a in actions) for c in COLOURS},
+            "areas": len(scope.areas) + len(scope.closed),
+            "uncovered": len(uncovered),
+            "closed": len(scope.closed),
         },
         "grid": grid,
         "actions": actions,
         "overdue": sorted((a for a in actions if a["overdue"]), key=lambda a: (a["due"], a["id"])),
-        "uncovered": found["uncovered"],
+        "uncovered": uncovered,
+        "closed": [{**_area(x, u), **u["closed"]} for x, u in scope.closed],
         "letters": [_letter_row(x) for x in reversed(letters)],  # newest first
         "themes": {
             "letters": [{k: x.get(k) for k in LETTER_KEYS} for x in with_areas],
@@ -139,6 +132,15 @@ def board(conn: sqlite3.Connection, authority: str, today: dt.date) -> dict[str,
             ],
             "recurring": sum(len(counts[c]) > 1 for c in order),
         },
+    }
+
+
+def _area(letter: dict[str, Any], unit: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "unit": unit["id"],
+        "letter_id": letter["id"],
+        "date": letter.get("inspection_start") or letter.get("published"),
+        "text": unit["text"],
     }
 
 

@@ -98,10 +98,9 @@ def _slug(text: str) -> str:
 
 
 def as_at(request: Any) -> dt.date | None:
-    """The board's ?as_at=DATE: the tracker as it stood on a day. Not yet: the library's
-    actions and coverage cannot be rebuilt as at a date until lettermine gains --as-at; when it
-    does, parse the date here and pass it on in board.board()."""
-    return None
+    """The board's ?as_at=DATE: the tracker as it stood at the end of that day."""
+    value = (request.args.get("as_at") or "").strip()
+    return act.as_date(value, "as_at") if value else None
 
 
 async def board_page(datasette: Any, request: Any) -> Response:
@@ -111,32 +110,30 @@ async def board_page(datasette: Any, request: Any) -> Response:
     wanted = (request.args.get("la") or "").strip()
     names = {a["name"].casefold(): a["name"] for a in found}
     if wanted and wanted.casefold() not in names:
-        return await render(
-            datasette,
-            request,
-            "message.html",
-            {
-                "title": "No such authority",
-                "back": datasette.urls.path("/"),
-                "message": f"No letters about '{wanted}' are stored.",
-            },
-            status=404,
-        )
+        return await _message(datasette, request, "No such authority",
+                              f"No letters about '{wanted}' are stored.", 404)  # fmt: skip
     name = names.get(wanted.casefold()) if wanted else default_authority(found)
-    day = site.day()
-    data = await site.read(board, name, day) if name else None
+    today = site.day()
+    try:
+        when = as_at(request)
+        data = await site.read(board, name, today, when) if name else None
+    except LettermineError as e:
+        return await _message(datasette, request, "Cannot show the board", str(e), 400)
+    day = when or today
     return await render(
-        datasette,
-        request,
-        "board.html",
-        {
-            "authorities": found,
-            "authority": name,
-            "board": data,
-            "day": day.isoformat(),
-            "since_default": (day - dt.timedelta(days=91)).isoformat(),
-        },
-    )
+        datasette, request, "board.html",
+        {"authorities": found, "authority": name, "board": data, "day": day.isoformat(),
+         "as_at": when.isoformat() if when else "",
+         "since_default": (day - dt.timedelta(days=91)).isoformat()},
+    )  # fmt: skip
+
+
+async def _message(datasette: Any, request: Any, title: str, message: str, status: int) -> Response:
+    return await render(
+        datasette, request, "message.html",
+        {"title": title, "message": message, "back": datasette.urls.path("/")},
+        status=status,
+    )  # fmt: skip
 
 
 # -- a letter ------------------------------------------------------------------------------------
@@ -144,10 +141,12 @@ async def board_page(datasette: Any, request: Any) -> Response:
 
 def _letter(conn: Any, letter_id: int, today: dt.date) -> dict[str, Any]:
     from lettermine.letters import get_letter
+    from lettermine.papers import build_scope
 
-    letter = get_letter(conn, letter_id)
-    summaries = {a["id"]: a for a in act.list_actions(conn, letter_id=letter_id, today=today)}
-    return {"letter": letter, "actions": summaries}
+    get_letter(conn, letter_id)  # NotFound for an id that is not a letter
+    # The scope a plan for this letter has: its areas with the actions and closures on them.
+    scope = build_scope(conn, letter_ids=[letter_id], today=today)
+    return {"letter": scope.letters[0], "actions": scope.actions}
 
 
 async def letter_page(datasette: Any, request: Any) -> Response:
@@ -332,6 +331,7 @@ async def search_page(datasette: Any, request: Any) -> Response:
 # -- downloads -----------------------------------------------------------------------------------
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _document(conn: Any, which: str, options: dict[str, Any]) -> bytes:
@@ -362,16 +362,16 @@ async def download_plan(datasette: Any, request: Any) -> Response:
     await _reader(datasette, request)
     site = Site.of(datasette)
     la = (request.args.get("la") or "").strip() or None
+    day = site.day()
     try:
         letter = _int_arg(request.args.get("letter"), "letter")
-        day = site.day()
-        body = await site.read(
-            _document, "plan", {"authority": la, "letter_id": letter, "today": day}
-        )
+        options = {"authority": la, "letter_ids": [letter] if letter else [], "today": day,
+                   "as_at": as_at(request)}  # fmt: skip
+        body = await site.read(_document, "plan", options)
     except LettermineError as e:
         return await _download_error(datasette, request, e)
     scope = _slug(la) if la else f"letter-{letter}"
-    return _attachment(body, DOCX, f"plan-{scope}-{day.isoformat()}.docx")
+    return _attachment(body, DOCX, f"plan-{scope}-{options['as_at'] or day}.docx")
 
 
 async def download_report(datasette: Any, request: Any) -> Response:
@@ -383,18 +383,26 @@ async def download_report(datasette: Any, request: Any) -> Response:
     try:
         if not la:
             raise InvalidInput("choose the authority the report is about")
-        body = await site.read(
-            _document, "report", {"authority": la, "since": since or None, "today": day}
-        )
+        when = as_at(request)
+        options = {"authority": la, "since": since or None, "today": day, "as_at": when}
+        body = await site.read(_document, "report", options)
     except LettermineError as e:
         return await _download_error(datasette, request, e)
-    return _attachment(body, DOCX, f"scrutiny-{_slug(la)}-{day.isoformat()}.docx")
+    return _attachment(body, DOCX, f"scrutiny-{_slug(la)}-{when or day}.docx")
 
 
 def _tracker_csv(conn: Any, today: dt.date) -> str:
     out = io.StringIO()
     act.write_tracker(act.export_rows(conn, today=today), out)
     return out.getvalue()
+
+
+def _tracker_xlsx(conn: Any, today: dt.date) -> bytes:
+    from lettermine.workbook import export_workbook
+
+    with tempfile.TemporaryDirectory(prefix="lettermine-web-") as folder:
+        path = export_workbook(conn, Path(folder) / "tracker.xlsx", today=today)
+        return path.read_bytes()
 
 
 async def download_tracker(datasette: Any, request: Any) -> Response:
@@ -404,6 +412,14 @@ async def download_tracker(datasette: Any, request: Any) -> Response:
     body = await site.read(_tracker_csv, day)
     # A byte-order mark, so that Excel opens the UTF-8 file with its accents and dashes intact.
     return _attachment("\ufeff" + body, "text/csv; charset=utf-8", f"tracker-{day}.csv")
+
+
+async def download_workbook(datasette: Any, request: Any) -> Response:
+    await _reader(datasette, request)
+    site = Site.of(datasette)
+    day = site.day()
+    body = await site.read(_tracker_xlsx, day)
+    return _attachment(body, XLSX, f"tracker-{day}.xlsx")
 
 
 async def _download_error(datasette: Any, request: Any, error: LettermineError) -> Response:
@@ -431,4 +447,5 @@ ROUTES = [
     (r"^/-/lettermine/download/plan\.docx$", download_plan),
     (r"^/-/lettermine/download/report\.docx$", download_report),
     (r"^/-/lettermine/download/tracker\.csv$", download_tracker),
+    (r"^/-/lettermine/download/tracker\.xlsx$", download_workbook),
 ]

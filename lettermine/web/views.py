@@ -8,10 +8,18 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from lettermine.report import JUDGEMENT_LABELS, KIND_LABELS, STATUS_LABELS, UNIT_LABELS
-from lettermine.themes import BY_CODE
+from lettermine.papers import (
+    JUDGEMENT_LABELS,
+    KIND_LABELS,
+    RAG_WORDS,
+    STATUS_LABELS,
+    day_text,
+    letter_short,
+    theme_label,
+    unit_name,
+    visit_dates,
+)
 
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 POLARITY_WORDS = {
     "strength": "Strength",
     "concern": "Concern",
@@ -33,14 +41,11 @@ EVENT_WORDS = {
 
 
 def day(value: str | dt.date | None, long: bool = False) -> str:
-    """'1 Feb 2024' (or '1 February 2024'); '' for nothing."""
-    if not value:
-        return ""
+    """'1 Feb 2024' (or '1 February 2024'), as the Word papers write it; '' for nothing."""
     try:
-        when = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+        return day_text(value, long=long)
     except ValueError:
         return str(value)
-    return f"{when.day} {when.strftime('%B' if long else '%b')} {when.year}"
 
 
 def stamp(value: str | None) -> str:
@@ -56,39 +61,12 @@ def stamp(value: str | None) -> str:
     return f"{day(when.date())} {when.strftime('%H:%M')}"
 
 
-def visit_dates(letter: dict[str, Any]) -> str:
-    start, end = letter.get("inspection_start"), letter.get("inspection_end")
-    if start and end and start != end:
-        return f"{day(start, True)} to {day(end, True)}"
-    return day(start or end or letter.get("published"), True) or "date not known"
-
-
 def kind(code: str | None) -> str:
     return KIND_LABELS.get(code or "", "Ofsted letter")
 
 
-def short_letter(letter: dict[str, Any]) -> str:
-    """'Focused visit, May 2021': a letter in a table heading."""
-    label = {"ilacs": "ILACS", "sif": "SIF", "jtai": "JTAI"}.get(letter.get("kind") or "")
-    label = label or kind(letter.get("kind"))
-    when = letter.get("inspection_start") or letter.get("published")
-    if not when:
-        return label
-    return f"{label}, {dt.date.fromisoformat(when[:10]).strftime('%b %Y')}"
-
-
-def theme(code: str) -> str:
-    found = BY_CODE.get(code)
-    return found.label if found else code.replace("_", " ").capitalize()
-
-
 def status(code: str | None) -> str:
     return STATUS_LABELS.get(code or "", (code or "").replace("_", " ").capitalize())
-
-
-def unit(u: dict[str, Any]) -> str:
-    label = UNIT_LABELS.get(u.get("kind") or "", "Finding")
-    return f"{label} {u['number']}" if u.get("number") else label
 
 
 def judgement(code: str) -> str:
@@ -143,10 +121,10 @@ HELPERS = SimpleNamespace(
     stamp=stamp,
     visit_dates=visit_dates,
     kind=kind,
-    short_letter=short_letter,
-    theme=theme,
+    short_letter=letter_short,
+    theme=theme_label,
     status=status,
-    unit=unit,
+    unit=unit_name,
     judgement=judgement,
     rag=rag,
     heat=lambda n: min(n, 3),
