@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from web_helpers import cheap_hashes
 
 from lettermine.cli import app
 from lettermine.db import connect
@@ -20,7 +23,26 @@ def conn(db_path: Path) -> sqlite3.Connection:
     return connect(db_path)
 
 
-def test_a_hash_is_salted_scrypt_and_checks_only_its_password() -> None:
+@pytest.fixture(autouse=True)
+def cheap(request: pytest.FixtureRequest) -> Iterator[None]:
+    """scrypt at a test's cost, but for the test of the production parameters."""
+    if request.node.name == "test_a_hash_is_salted_scrypt_at_owasp_strength":
+        yield
+        return
+    with cheap_hashes():
+        yield
+
+
+def test_a_hash_is_salted_scrypt_at_owasp_strength() -> None:
+    stored = users.hash_password("a long passphrase")
+    scheme, n, r, p, salt, key = stored.split("$")
+    # One of OWASP's recommended scrypt settings (N=2^15, r=8, p=3), 16 bytes of salt.
+    assert (scheme, int(n), int(r), int(p)) == ("scrypt", 2**15, 8, 3)
+    assert len(base64.b64decode(salt)) == 16 and len(base64.b64decode(key)) == 32
+    assert users.verify_password("a long passphrase", stored)
+
+
+def test_a_hash_checks_only_its_password() -> None:
     first, second = (
         users.hash_password("a long passphrase"),
         users.hash_password("a long passphrase"),

@@ -11,7 +11,17 @@ from pathlib import Path
 
 import docx
 import pytest
-from web_helpers import EDITOR, PASSWORDS, TODAY, VIEWER, Web, action_id, copy_db, csrf
+from web_helpers import (
+    EDITOR,
+    PASSWORDS,
+    TODAY,
+    VIEWER,
+    Web,
+    action_id,
+    cheap_hashes,
+    copy_db,
+    csrf,
+)
 
 from lettermine.actions import coverage, history, list_actions
 from lettermine.db import connect
@@ -21,6 +31,12 @@ from lettermine.web.app import network_filesystem
 from lettermine.web.auth import safe_next
 
 NEL = "North East Lincolnshire"
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashes() -> Iterator[None]:
+    with cheap_hashes():
+        yield
 
 
 @pytest.fixture

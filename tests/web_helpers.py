@@ -6,6 +6,8 @@ import asyncio
 import importlib.util
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,29 @@ PASSWORDS = {EDITOR: "editor passphrase 1", VIEWER: "viewer passphrase 2"}
 EH1 = "A referral pathway from health services to early help, agreed with the ICB"
 
 
+@contextmanager
+def cheap_hashes() -> Iterator[None]:
+    """scrypt at a test's cost (N=2^10, p=1) while the block runs. Each hash keeps its own
+    parameters, so a password hashed cheaply is checked cheaply, and nothing else changes:
+    the production parameters have a test of their own (test_users)."""
+    from lettermine.web import users
+
+    kept = users.SCRYPT_N, users.SCRYPT_P
+    users.SCRYPT_N, users.SCRYPT_P = 2**10, 1
+    try:
+        yield
+    finally:
+        users.SCRYPT_N, users.SCRYPT_P = kept
+
+
 def build_seed(db: Path) -> None:
     """The demo scenario (scripts/demo_documents.py) with an editor and a viewer who have
-    chosen their passwords."""
+    chosen their passwords (hashed cheaply: sign-in is in most web tests)."""
+    with cheap_hashes():
+        _build_seed(db)
+
+
+def _build_seed(db: Path) -> None:
     from lettermine.web import users
 
     spec = importlib.util.spec_from_file_location(
