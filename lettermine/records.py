@@ -10,6 +10,7 @@ LETTER_KINDS: tuple[str, ...] = (
     "focused_visit",
     "monitoring_visit",
     "jtai",
+    "area_send",
     "other",
 )
 
@@ -25,9 +26,13 @@ JUDGEMENTS: tuple[str, ...] = (
     "adoption",
     "lscb",
     "overall_effectiveness",
+    "outcome",  # an area SEND inspection's outcome: one of SEND_OUTCOMES
 )
 
 GRADES: tuple[str, ...] = ("outstanding", "good", "requires improvement", "inadequate")
+
+# An area SEND inspection ends in one of three outcomes instead of grades.
+SEND_OUTCOMES: tuple[str, ...] = ("positive", "inconsistent", "widespread and/or systemic failings")
 
 
 @dataclass

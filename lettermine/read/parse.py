@@ -12,6 +12,7 @@ from lettermine.errors import NotALetter
 from lettermine.records import Letter
 
 _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("area_send", r"area send inspection|local area partnership report"),
     ("jtai", r"joint targeted area inspection|\bjtai\b"),
     ("monitoring_visit", r"monitoring visit"),
     ("focused_visit", r"focused visit"),
@@ -54,7 +55,15 @@ def parse_letter(text: str) -> Letter:
         from lettermine.read.inspection import parse_report
 
         letter = parse_report(text, kind)
-    elif kind in ("focused_visit", "monitoring_visit", "jtai"):
+    elif kind == "jtai":
+        from lettermine.read.jtai import parse_jtai
+
+        letter = parse_jtai(text)
+    elif kind == "area_send":
+        from lettermine.read.send import parse_send
+
+        letter = parse_send(text)
+    elif kind in ("focused_visit", "monitoring_visit"):
         from lettermine.read.visit import parse_visit
 
         letter = parse_visit(text, kind)
