@@ -24,11 +24,22 @@ SUB_BULLETS = "-\u2010\u2012\u2013\u2014\u2015\u2212\u2500\u0336\u25e6\u25cb\u20
 # A sub-bullet and the space after it at the start of a line; "o" only before a word.
 _SUB_ITEM = re.compile(rf"^\s*(?:[{SUB_BULLETS}]|o(?=\s+\w))\s+(?=\S)")
 _JOINS_ON = re.compile(r"(?:[;,]|\b(?:and|or))$")
+_ENDS_CLAUSE = re.compile(r"(?:[.:;,!?]['\"\u2019\u201d)]*|\b(?:and|or))$")
 
 
 def is_sub_item(line: str) -> bool:
     """Whether a line starts with a sub-bullet (not the item bullet "◼")."""
     return bool(_SUB_ITEM.match(line))
+
+
+def opens_sub_item(line: str, prev: str | None, *, in_sub_list: bool = False) -> bool:
+    """Whether a line starts a sub-item rather than carrying on a sentence: a sub-bullet after a
+    line that ends a clause (":", ";", ",", a full stop, "and", "or"), at the top of the text, or
+    inside a run of sub-items. A dash that opens a wrapped line of prose ("... they face" /
+    "- they operate in ...") is not one."""
+    if not _SUB_ITEM.match(line):
+        return False
+    return prev is None or in_sub_list or bool(_ENDS_CLAUSE.search(prev.rstrip()))
 
 
 def strip_sub_bullet(line: str) -> str:
