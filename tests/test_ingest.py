@@ -28,10 +28,10 @@ def _export(runner: CliRunner) -> list[dict]:  # type: ignore[type-arg]
 def test_sample_letters_ingest_and_export(runner: CliRunner) -> None:
     result = runner.invoke(app, ["ingest", "--no-classify", str(LETTERS)])
     assert result.exit_code == 0, result.output
-    assert "4 new letters" in result.stderr
+    assert "5 new letters" in result.stderr
     letters = _export(runner)
     assert {letter["kind"] for letter in letters} == {
-        "ilacs", "focused_visit", "monitoring_visit", "jtai"
+        "ilacs", "focused_visit", "monitoring_visit", "jtai", "area_send"
     }  # fmt: skip
     for letter in letters:
         assert LETTER_KEYS <= set(letter)

@@ -393,7 +393,7 @@ def _mark_bodies(body: list[_Line]) -> list[tuple[_Line, bool]]:
             marks[i:j] = [True] * (j - i)
             i = j
         else:
-            i = max(i + 1, j)
+            i += 1
     return list(zip(body, marks, strict=True))
 
 
