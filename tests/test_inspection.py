@@ -411,7 +411,8 @@ def test_sif_priority_actions_and_areas_kept_apart() -> None:
     ]
     assert [u.text for u in units(sif(), "area_for_improvement")] == [
         "Improve the quality of plans so that they say who will do what and by when.",
-        "Strengthen the help offered to care leavers: living in shared houses who are parents "
+        # Sub-bullets join their numbered item as read.lists joins them ("; " between them).
+        "Strengthen the help offered to care leavers: living in shared houses; who are parents "
         "themselves.",
     ]
 
