@@ -64,6 +64,7 @@ JUDGEMENT_LABELS: dict[str, str] = {
     "in_care_and_care_leavers": "The experiences and progress of children in care and care leavers",
     "adoption": "Adoption performance",
     "lscb": "Effectiveness of the Local Safeguarding Children Board",
+    "outcome": "Area SEND inspection outcome",
 }
 RAG_WORDS: dict[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
 # Office's standard red, amber and green. Red carries white text (contrast 6.5:1); amber and

@@ -21,7 +21,7 @@ def units(letter: Letter, kind: str) -> list[Unit]:
 
 # --- The invented sample report -------------------------------------------------------------------
 
-SAMPLE = "brackwater-2024-02-area-send.txt"
+SAMPLE = "north-east-lincolnshire-2024-02-area-send.txt"
 
 
 @cache
@@ -32,7 +32,7 @@ def sample() -> Letter:
 def test_sample_metadata() -> None:
     letter = sample()
     assert letter.kind == "area_send"
-    assert letter.local_authority == "Brackwater"
+    assert letter.authority == "North East Lincolnshire"
     assert (letter.inspection_start, letter.inspection_end) == ("2024-01-15", "2024-01-19")
     assert letter.published is None  # a SEND report prints no letter date
     assert letter.judgements == {"outcome": "widespread and/or systemic failings"}
@@ -45,7 +45,7 @@ def test_sample_metadata() -> None:
 def test_sample_priority_actions_are_table_rows_with_their_responsible_body() -> None:
     actions = units(sample(), "priority_action")
     assert [u.group for u in actions] == [
-        "Brackwater Borough Council and NHS Brackwater and Fenmoor ICB"
+        "North East Lincolnshire Council and NHS Humber and North Yorkshire ICB"
     ] * 2
     assert actions[0].text == (
         "Leaders across the partnership should urgently improve the timeliness and quality of EHC "

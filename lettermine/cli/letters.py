@@ -13,7 +13,13 @@ import typer
 from lettermine.cli import DbOption, JsonOption, app, reported_errors
 from lettermine.cli.output import print_json, print_table
 
-GRADE_SHORT = {"outstanding": "O", "good": "G", "requires improvement": "RI", "inadequate": "I"}
+GRADE_SHORT = {
+    "outstanding": "O",
+    "good": "G",
+    "requires improvement": "RI",
+    "inadequate": "I",
+    "widespread and/or systemic failings": "failings",  # an area SEND inspection's outcome
+}
 JUDGEMENT_SHORT = {
     "impact_of_leaders": "lead",
     "help_and_protection": "H&P",

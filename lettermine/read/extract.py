@@ -639,8 +639,11 @@ def _docx_paragraph(para: Any, numbering: _DocxNumbering) -> str:
     if not text:
         return ""
     label = numbering.label(para)
-    if label is None and "List" in (para.style.name if para.style is not None else ""):
+    style = para.style.name if para.style is not None else ""
+    if label is None and "List" in style:
         label = BULLET  # a list style without numbering of its own
+    if label == BULLET and re.search(r"List Bullet [2-9]$", style):
+        label = SUB_BULLET  # Word's second-level bullet style: a sub-item
     if label is None or _BULLETS.match(text):
         return text
     return f"{label} {text}"
