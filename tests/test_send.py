@@ -215,6 +215,26 @@ def test_a_responsible_body_continued_over_a_page_break_stays_one_row() -> None:
     ]  # fmt: skip
 
 
+def test_a_responsible_body_printed_after_its_action_still_goes_with_it() -> None:
+    body = (
+        "Areas for priority action\n\n"
+        "Responsible body Areas for priority action\n"
+        "Leaders should urgently agree how they will share information about children.\n"
+        "Rutland County\n"
+        "Council\n\n"
+        "Leaders should reduce waiting times for assessment.\n"
+        "NHS Leicester,\n"
+        "Leicestershire and\n"
+        "Rutland ICB\n\n"
+        "Areas for improvement\n\nLeaders should act.\n"
+    )
+    actions = units(report(body), "priority_action")
+    assert [(u.group, u.text[:30]) for u in actions] == [
+        ("Rutland County Council", "Leaders should urgently agree "),
+        ("NHS Leicester, Leicestershire and Rutland ICB", "Leaders should reduce waiting "),
+    ]
+
+
 def test_missing_parts_are_warnings() -> None:
     letter = parse_send("Area SEND inspection\n\nSome text about a partnership.\n")
     assert letter.kind == "area_send"

@@ -331,36 +331,47 @@ def _paragraph_items(body: list[_Line]) -> list[_Item]:
 
 
 def _table_rows(body: list[_Line]) -> list[_Item] | None:
-    """Priority actions as table rows: a responsible body, then the action (paragraphs, with
-    sub-items). None if no row names a responsible body."""
+    """Priority actions as table rows: a responsible body and the action (paragraphs, with
+    sub-items). The body's cell comes first in the text, or (as a PDF may order a row) last.
+    None if no row names a responsible body."""
     marked = _mark_bodies(body)
     if not any(is_body for _, is_body in marked):
         return None
+    body_first = marked[0][1]
     rows: list[_Item] = []
     text_lines: list[_Line] = []
-
-    def flush() -> None:
-        if rows and text_lines:
-            _fill_row(rows[-1], _pieces(text_lines, openers=False))
-        text_lines.clear()
-
     run: list[_Line] = []
     for i, (line, is_body) in enumerate(marked):
-        if is_body:
-            run.append(line)
-            if i + 1 < len(marked) and marked[i + 1][1]:
-                continue
-            pending = _join(x.text for x in text_lines)
-            if rows and text_lines and not _TERMINAL.search(pending):
-                # The action goes on over a page break and its body's cell with it.
-                rows[-1].group.extend(x.text for x in run)
-            else:
-                flush()
-                rows.append(_Item(group=[x.text for x in run]))
-            run = []
-        elif rows:
+        if not is_body:
             text_lines.append(line)
-    flush()
+            continue
+        run.append(line)
+        if i + 1 < len(marked) and marked[i + 1][1]:
+            continue
+        cell = [x.text for x in run]
+        run = []
+        pending = _join(x.text for x in text_lines)
+        if text_lines and not _TERMINAL.search(pending) and (rows or not body_first):
+            # The action goes on over a page break and its body's cell with it.
+            if body_first:
+                rows[-1].group.extend(cell)
+                continue
+        if body_first:
+            if rows:
+                _fill_row(rows[-1], _pieces(text_lines, openers=False))
+            rows.append(_Item(group=cell))
+        else:
+            row = rows[-1] if rows and not text_lines else _Item()
+            if row is not (rows[-1] if rows else None):
+                _fill_row(row, _pieces(text_lines, openers=False))
+                rows.append(row)
+            row.group.extend(cell)
+        text_lines = []
+    if body_first and rows:
+        _fill_row(rows[-1], _pieces(text_lines, openers=False))
+    elif text_lines:
+        rows.append(_Item())  # an action whose body's cell was not printed with it
+        _fill_row(rows[-1], _pieces(text_lines, openers=False))
     return rows
 
 
