@@ -19,6 +19,7 @@ from lettermine.authorities import authority_name
 from lettermine.db import write_transaction
 from lettermine.errors import InvalidInput, LettermineError, NotFound
 from lettermine.letters import effective_themes, resolve_unit, unit_ref
+from lettermine.paths import NotReadable, named, read_file
 from lettermine.rag import CLOSED, COLOURS, is_overdue, rag
 from lettermine.themes import THEME_CODES
 
@@ -708,6 +709,61 @@ def unlink_units(
             _append(conn, action_id, "unlink", at, author=author, unit=ref)
 
 
+def _event_date(conn: sqlite3.Connection, action_id: int, date: dt.date | str | None) -> dt.date:
+    # A change the system makes (a letter deleted or replaced) is dated today, or the action's
+    # last recorded change where that is later: the history stays in date order.
+    at = _required_date(date, "date")
+    last = _last_event_date(conn, action_id)
+    return max(at, dt.date.fromisoformat(last)) if last else at
+
+
+def end_link(
+    conn: sqlite3.Connection,
+    action_id: int,
+    unit_id: int,
+    ref: str,
+    *,
+    note: str,
+    author: str | None = None,
+    date: dt.date | str | None = None,
+) -> None:
+    """Inside the caller's transaction: end a link because its unit is leaving the database.
+
+    The action and its history stay; an `unlink` row names the unit (as text) and says why.
+    """
+    at = _event_date(conn, action_id, date)
+    conn.execute(
+        "DELETE FROM action_units WHERE action_id = ? AND unit_id = ?", [action_id, unit_id]
+    )
+    _append(conn, action_id, "unlink", at, author=author, unit=ref, note=note)
+
+
+def move_link(
+    conn: sqlite3.Connection,
+    action_id: int,
+    unit_id: int,
+    ref: str,
+    *,
+    to_unit: int,
+    to_ref: str,
+    note: str,
+    author: str | None = None,
+    date: dt.date | str | None = None,
+) -> None:
+    """Inside the caller's transaction: point a link at the unit that takes its unit's place.
+
+    Where the unit's public id changes, the history records an unlink and a link with the note.
+    """
+    conn.execute(
+        "UPDATE action_units SET unit_id = ? WHERE action_id = ? AND unit_id = ?",
+        [to_unit, action_id, unit_id],
+    )
+    if ref != to_ref:
+        at = _event_date(conn, action_id, date)
+        _append(conn, action_id, "unlink", at, author=author, unit=ref, note=note)
+        _append(conn, action_id, "link", at, author=author, unit=to_ref, note=note)
+
+
 def _linked(conn: sqlite3.Connection, action_id: int) -> set[int]:
     return {
         int(r[0])
@@ -934,12 +990,16 @@ def _header_key(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
+# A tracker of thousands of actions is well under 1 MB; a file far past that is not one.
+MAX_TRACKER_BYTES = 50 * 2**20
+
+
 def read_tracker(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """The header and rows of a tracker CSV (UTF-8 with or without BOM, else Windows-1252)."""
     try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"{path}: cannot be read ({e.strerror})") from None
+        raw = read_file(path, limit=MAX_TRACKER_BYTES)
+    except NotReadable as e:
+        raise InvalidInput(str(e)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -948,7 +1008,7 @@ def read_tracker(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):
         raise InvalidInput(
-            f"{path.name}: no header row (expected columns: {', '.join(REQUIRED_COLUMNS)})"
+            f"{named(path)}: no header row (expected columns: {', '.join(REQUIRED_COLUMNS)})"
         )
     keys = [_header_key(h) for h in header]
     rows = [
@@ -973,7 +1033,7 @@ def import_csv(
         columns = ", ".join(missing)
         needed = ", ".join(REQUIRED_COLUMNS)
         raise InvalidInput(
-            f"{path.name}: missing {'column' if len(missing) == 1 else 'columns'} {columns} "
+            f"{named(path)}: missing {'column' if len(missing) == 1 else 'columns'} {columns} "
             f"(a tracker needs {needed}: see 'lettermine actions export --csv')"
         )
     warnings = [
@@ -990,9 +1050,11 @@ def import_csv(
             if len(problems) > 5:
                 shown += f"; and {len(problems) - 5} more"
             count = _plural(len(problems), "problem")
-            raise InvalidInput(f"{path.name}: nothing imported, {count}: {shown}")
+            raise InvalidInput(f"{named(path)}: nothing imported, {count}: {shown}")
         for line, plan in plans:
-            created.append(_import_one(conn, plan, author, f"imported from {path.name} row {line}"))
+            created.append(
+                _import_one(conn, plan, author, f"imported from {named(path)} row {line}")
+            )
     return created, warnings
 
 

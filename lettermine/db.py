@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lettermine.errors import LettermineError
+from lettermine.paths import NotReadable, check_target, shown
 from lettermine.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -31,6 +32,15 @@ def db_path(path: Path | str | None = None) -> Path:
     return Path(os.environ.get("LETTERMINE_DB") or DEFAULT_DB)
 
 
+def _usable(target: Path) -> Path:
+    # SQLite opens a FIFO or a device as if it were a file (and fails obscurely, or waits).
+    try:
+        check_target(target)
+    except NotReadable as e:
+        raise DatabaseError(f"{e}; give a database file") from None
+    return target
+
+
 def _configure(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -43,18 +53,19 @@ def open_db(path: Path | str | None = None) -> Database:
 
     from lettermine.migrations import migrations
 
-    target = db_path(path)
+    target = _usable(db_path(path))
     if target.parent and not target.parent.exists():
-        raise DatabaseError(f"{target}: folder {target.parent} does not exist")
+        raise DatabaseError(f"{shown(target)}: folder {shown(target.parent)} does not exist")
     try:
-        conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        # The Path, not str(): a name that is not UTF-8 still opens (sqlite3 takes bytes).
+        conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         _configure(conn)
         conn.execute("PRAGMA journal_mode = WAL")
         db = Database(conn)
         if migrations.pending(db):
             _migrate(db, target)
     except sqlite3.DatabaseError as e:
-        raise DatabaseError(f"{target}: not a usable lettermine database ({e})") from None
+        raise DatabaseError(f"{shown(target)}: not a usable lettermine database ({e})") from None
     return db
 
 
@@ -78,7 +89,7 @@ def _migrate(db: Database, target: Path) -> None:
 def _backup_other_connection(target: Path, dest: Path) -> None:
     # VACUUM INTO cannot run inside a transaction; a second connection reads the last committed
     # state (WAL lets it read while this process holds the write lock), which is the old schema.
-    other = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    other = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         _configure(other)
         backup(other, dest)
@@ -88,17 +99,19 @@ def _backup_other_connection(target: Path, dest: Path) -> None:
 
 def connect(path: Path | str | None = None) -> sqlite3.Connection:
     """A plain sqlite3 connection for fast reads; migrates first (via open_db) if needed."""
-    target = db_path(path)
+    target = _usable(db_path(path))
     if target.exists():
         try:
-            conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
             _configure(conn)
             if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
                 conn.row_factory = sqlite3.Row
                 return conn
             conn.close()
         except sqlite3.DatabaseError as e:
-            raise DatabaseError(f"{target}: not a usable lettermine database ({e})") from None
+            raise DatabaseError(
+                f"{shown(target)}: not a usable lettermine database ({e})"
+            ) from None
     db = open_db(target)
     conn = db.conn
     conn.row_factory = sqlite3.Row
@@ -126,10 +139,24 @@ def _backup_path(target: Path) -> Path:
 
 def backup(conn: sqlite3.Connection, dest: Path) -> Path:
     """A consistent copy of the database, safe while others use it (VACUUM INTO)."""
-    if dest.exists():
-        raise DatabaseError(f"{dest}: already exists; choose another backup file")
+    if os.path.lexists(dest):
+        raise DatabaseError(f"{shown(dest)}: already exists; choose another backup file")
     if not dest.parent.exists():
-        raise DatabaseError(f"{dest}: folder {dest.parent} does not exist")
+        raise DatabaseError(f"{shown(dest)}: folder {shown(dest.parent)} does not exist")
+    try:
+        str(dest).encode("utf-8")
+    except UnicodeEncodeError:
+        # SQLite takes file names as UTF-8 text: write under a UTF-8 name beside it, then
+        # link it to the name asked for (link, not rename: it never replaces a file).
+        temp = dest.with_name(f".lettermine-backup-{os.getpid()}.part")
+        try:
+            conn.execute("VACUUM INTO ?", [str(temp)])
+            os.link(temp, dest)
+        except OSError as e:
+            raise DatabaseError(f"{shown(dest)}: cannot be written ({e.strerror})") from None
+        finally:
+            temp.unlink(missing_ok=True)
+        return dest
     conn.execute("VACUUM INTO ?", [str(dest)])
     return dest
 

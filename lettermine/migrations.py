@@ -195,3 +195,40 @@ def m006_unit_group(db: Database) -> None:
     # responsible bodies, timescales of 2012-13 reports). Named unit_group: GROUP is an SQL
     # keyword, and every query or Datasette user would have to quote it.
     db.execute("ALTER TABLE units ADD COLUMN unit_group TEXT")
+
+
+# What left the database: a letter deleted, or a letter's copy replaced by another copy of the
+# same visit (`ingest --replace`, which keeps the letter's id). Append-only like the action
+# history, so that a letter that was read once can always be accounted for. No foreign key: the
+# letter may be gone.
+_M007_SQL = (
+    """CREATE TABLE letter_removals (
+        id INTEGER PRIMARY KEY,
+        letter_id INTEGER NOT NULL,  -- the id the letter had (a replaced letter keeps it)
+        event TEXT NOT NULL CHECK (event IN ('deleted', 'replaced')),
+        sha256 TEXT NOT NULL,  -- the copy that left
+        source TEXT NOT NULL,
+        kind TEXT,
+        authority TEXT,
+        inspection_start TEXT,
+        inspection_end TEXT,
+        published TEXT,
+        units INTEGER NOT NULL,  -- units that left with it
+        unlinked TEXT,  -- JSON list of {action, unit}: action links that ended with it
+        labels_dropped INTEGER NOT NULL DEFAULT 0,  -- people's decisions on units that left
+        replaced_by TEXT,  -- sha256 of the copy stored instead ('replaced')
+        at TEXT NOT NULL,  -- when, UTC
+        author TEXT
+    )""",
+    "CREATE INDEX letter_removals_letter ON letter_removals (letter_id)",
+    """CREATE TRIGGER letter_removals_append_only_update BEFORE UPDATE ON letter_removals
+        BEGIN SELECT RAISE(ABORT, 'letter removals are append-only'); END""",
+    """CREATE TRIGGER letter_removals_append_only_delete BEFORE DELETE ON letter_removals
+        BEGIN SELECT RAISE(ABORT, 'letter removals are append-only'); END""",
+)
+
+
+@migrations()
+def m007_letter_removals(db: Database) -> None:
+    for statement in _M007_SQL:
+        db.execute(statement)

@@ -28,6 +28,7 @@ from lettermine.actions import (
 from lettermine.docx_helpers import Cell
 from lettermine.errors import InvalidInput, OutputError
 from lettermine.letters import get_letter, list_letters
+from lettermine.paths import NotReadable, check_target
 from lettermine.rag import CLOSED, COLOURS, rag
 from lettermine.themes import BY_CODE
 
@@ -247,6 +248,10 @@ def _check_output(path: Path) -> Path:
     folder = path.parent
     if not folder.is_dir():
         raise OutputError(f"{path}: folder {folder} does not exist; create it first")
+    try:
+        check_target(path)  # a FIFO or device of that name would block or swallow the file
+    except NotReadable as e:
+        raise OutputError(str(e)) from None
     return path
 
 

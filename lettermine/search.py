@@ -18,6 +18,7 @@ from lettermine.authorities import authority_name
 from lettermine.dates import parse_iso
 from lettermine.errors import InvalidInput, NotFound
 from lettermine.letters import effective_themes, unit_ref
+from lettermine.paths import shown
 from lettermine.records import LETTER_KINDS, UNIT_KINDS
 from lettermine.themes import POLARITIES, THEME_CODES
 
@@ -725,7 +726,7 @@ def db_status(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
 
     units_by_kind = dict(conn.execute("SELECT kind, count(*) FROM units GROUP BY kind").fetchall())
     status: dict[str, Any] = {
-        "path": str(path.resolve()),
+        "path": shown(path.resolve()),
         "size_bytes": sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()),
         "schema_version": count("PRAGMA user_version"),
         "letters": count("SELECT count(*) FROM letters"),

@@ -696,3 +696,37 @@ Yours sincerely
 Alex Sample
 His Majesty's Inspector
 """
+
+
+# ---------------------------------------------------------------------------------------------
+# Running without root's rights
+
+# Root may read anything, so as root the command gives up root's rights itself, after loading
+# what it needs (the interpreter may live where 'nobody' cannot go).
+_AS_NOBODY = """
+import os, sys
+import docx, pypdfium2, sqlite_utils, sqlite_utils.migrations
+import lettermine.cli, lettermine.cli.letters, lettermine.db, lettermine.ingest
+import lettermine.migrations, lettermine.read.extract, lettermine.read.inspection
+import lettermine.read.parse, lettermine.read.visit, lettermine.visits
+import termios, tty  # the progress bar
+import encodings.utf_8_sig, encodings.utf_16_le, encodings.utf_16, encodings.cp1252
+try:  # pydantic looks for plugins among the installed packages the first time it validates
+    from pydantic.plugin._loader import get_plugins
+    list(get_plugins())
+except ImportError:
+    pass
+os.setgroups([]); os.setgid(65534); os.setuid(65534)
+sys.argv = ["lettermine", *sys.argv[1:]]
+lettermine.cli.main()
+"""
+
+
+def unprivileged_cli() -> list[str]:
+    """The command that runs lettermine as a user file permissions apply to ('nobody' as root).
+
+    Files and folders it should reach must be open to others (a folder of mode 0o777).
+    """
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return [sys.executable, "-c", _AS_NOBODY]
+    return [sys.executable, "-m", "lettermine"]

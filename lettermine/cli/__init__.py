@@ -46,10 +46,26 @@ CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a t
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """Show expected failures as 'Error: ...' on stderr and exit 1."""
+    from lettermine.paths import shown
+
     try:
         yield
     except LettermineError as e:
-        typer.echo(f"Error: {e}", err=True)
+        typer.echo(f"Error: {shown(e, keep_newlines=True)}", err=True)
+        raise typer.Exit(code=1) from None
+    except UnicodeEncodeError as e:
+        # Text that was never UTF-8 (a byte such as 0xff in an argument, which Python carries as
+        # a lone surrogate) cannot be stored, searched for or printed. Paths are handled where
+        # they are read (lettermine.paths); any other argument is refused here, for every
+        # command. Other encoding errors are bugs and keep their traceback.
+        if e.reason != "surrogates not allowed":
+            raise
+        text = shown(e.object[:80]) if isinstance(e.object, str) else "an argument"
+        typer.echo(
+            f"Error: '{text}' is not UTF-8 text (\\xNN marks a byte that is not): "
+            "use UTF-8 (check the encoding of the terminal or script)",
+            err=True,
+        )
         raise typer.Exit(code=1) from None
 
 

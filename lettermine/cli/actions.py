@@ -10,6 +10,7 @@ import typer
 
 from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors
 from lettermine.cli.output import print_csv, print_json, print_table
+from lettermine.paths import named
 
 actions_app = typer.Typer(
     name="actions",
@@ -514,7 +515,7 @@ def import_command(
         _stderr(f"warning: {warning}")
     for action_id in ids:
         typer.echo(action_id)
-    _stderr(f"{file.name}: {len(ids)} actions imported")
+    _stderr(f"{named(file)}: {len(ids)} actions imported")
 
 
 @actions_app.command("export")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lettermine.cli import DbOption, app, reported_errors
+from lettermine.paths import shown
 
 OutputOption = Annotated[
     Path,
@@ -50,7 +51,7 @@ def plan(
 
     with reported_errors():
         written = write_plan(connect(db), output, authority=la, letter_id=letter, today=today)
-    typer.echo(str(written))
+    typer.echo(shown(written))
 
 
 @app.command()
@@ -73,4 +74,4 @@ def report(
 
     with reported_errors():
         written = write_report(connect(db), output, authority=la, since=since, today=today)
-    typer.echo(str(written))
+    typer.echo(shown(written))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors
+from lettermine.paths import shown
 
 if TYPE_CHECKING:
     import sqlite3
@@ -336,7 +337,7 @@ def db_path_command(*, db: DbOption = None) -> None:
     """
     from lettermine.db import db_path
 
-    typer.echo(str(db_path(db).resolve()))
+    typer.echo(shown(db_path(db).resolve()))
 
 
 @db_app.command("status")
@@ -387,4 +388,4 @@ def db_backup_command(
 
     with reported_errors():
         written = backup(_read(db), dest)
-    typer.echo(f"Backed up to {written} ({written.stat().st_size / 1e6:.1f} MB)", err=True)
+    typer.echo(f"Backed up to {shown(written)} ({written.stat().st_size / 1e6:.1f} MB)", err=True)
