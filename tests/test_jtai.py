@@ -324,6 +324,7 @@ def corpus() -> list[tuple[Path, Letter]]:
 
 
 @needs_corpus
+@pytest.mark.skipif(not JTAI_PDFS.is_dir(), reason="the corpus has no jtai/pdf folder")
 @pytest.mark.corpus
 @pytest.mark.slow
 def test_every_real_jtai_letter_is_read() -> None:

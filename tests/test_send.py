@@ -265,6 +265,7 @@ def corpus() -> list[tuple[Path, Letter]]:
 
 
 @needs_corpus
+@pytest.mark.skipif(not SEND_PDFS.is_dir(), reason="the corpus has no send/pdf folder")
 @pytest.mark.corpus
 @pytest.mark.slow
 def test_every_real_send_report_is_read() -> None:
