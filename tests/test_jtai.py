@@ -224,6 +224,12 @@ def test_title_area_wins_over_the_addressees() -> None:
     assert parse_jtai(text).authority == "Rutland"
 
 
+def test_area_from_the_first_sentence_when_the_title_names_none() -> None:
+    text = NEW_LAYOUT.replace("Joint targeted area inspection of Rutland", "Joint inspection")
+    text = text.replace("Rutland County Council", "the council")
+    assert parse_jtai(text).authority == "Rutland"
+
+
 def test_area_from_the_addressees_when_the_title_names_none() -> None:
     text = NEW_LAYOUT.replace("Joint targeted area inspection of Rutland", "Joint inspection")
     text = text.replace("in Rutland who need help", "who need help")

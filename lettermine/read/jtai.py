@@ -101,7 +101,9 @@ def _read_metadata(lines: list[_Line], flat: str, letter: Letter) -> None:
     letter.published = _letter_date(lines)
     letter.title = _title(lines) or _subject_line(lines)
     opening = _OPENING.search(flat)
-    letter.local_authority = _authority(letter.title, opening.group(0) if opening else "", lines)
+    summary = re.search(r"This letter summarises[^.]*\.", flat)
+    sentences = " ".join(m.group(0) for m in (opening, summary) if m)
+    letter.local_authority = _authority(letter.title, sentences, lines)
     letter.authority = canonical_authority(letter.local_authority)
     letter.inspection_start, letter.inspection_end = _visit_dates(
         flat, opening.group(0) if opening else "", letter.published
@@ -126,7 +128,7 @@ def _title(lines: list[_Line]) -> str | None:
 
 def _authority(title: str | None, opening: str, lines: list[_Line]) -> str | None:
     """The area as printed: the title's ("... inspection of Barnsley", "... in Hampshire"), else
-    the opening sentence's, else an addressee's ("Director of Children's Services, X Council")."""
+    the opening sentences', else an addressee's ("Director of Children's Services, X Council")."""
     places: list[str] = []
     if title:
         m = re.search(r"inspection\s+of\s+(.+)$", title, re.IGNORECASE)

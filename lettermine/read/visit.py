@@ -161,7 +161,7 @@ def parse_visit(text: str, kind: str) -> Letter:
     flat = _flat(lines)
     _read_metadata(lines, flat, letter)
     blocks = _blocks(lines)
-    letter.units = _units(blocks, kind, letter.warnings)
+    letter.units = _units(blocks, letter.warnings)
     _warn_missing(letter)
     return letter
 
@@ -734,7 +734,7 @@ def _generic_heading(line: _Line, prev: _Line | None, nxt: _Line | None) -> bool
 # Units
 
 
-def _units(blocks: list[_Block], kind: str, warnings: list[str]) -> list[Unit]:
+def _units(blocks: list[_Block], warnings: list[str]) -> list[Unit]:
     """Areas for improvement, priority actions and findings, in the order printed."""
     units: list[Unit] = []
     role: str | None = None
