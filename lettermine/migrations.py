@@ -232,3 +232,26 @@ _M007_SQL = (
 def m007_letter_removals(db: Database) -> None:
     for statement in _M007_SQL:
         db.execute(statement)
+
+
+# The peer index (lettermine/peer_index.py): derived from the areas, filled by peer_index.refresh.
+# WITHOUT ROWID with the term first: a query reads each of its terms' postings as one range. A
+# posting holds the term's share of its area's weight, in hundred-thousandths (an integer: 1-3
+# bytes where a REAL takes 8), which is all a score needs of the area. No foreign key to units:
+# deleting a letter must not have to know of the index (refresh drops what was deleted).
+_M008_SQL = (
+    """CREATE TABLE peer_terms (
+        term TEXT NOT NULL,
+        unit_id INTEGER NOT NULL,
+        share INTEGER NOT NULL,
+        PRIMARY KEY (term, unit_id)
+    ) WITHOUT ROWID""",
+    "CREATE TABLE peer_vocab (term TEXT PRIMARY KEY, idf REAL NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE peer_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+)
+
+
+@migrations()
+def m008_peer_index(db: Database) -> None:
+    for statement in _M008_SQL:
+        db.execute(statement)

@@ -40,9 +40,11 @@ class NothingToReport(InvalidInput):
 KIND_LABELS: dict[str, str] = {
     "ilacs": "Inspection of children's services (ILACS)",
     "sif": "Single inspection (SIF)",
+    "pre_sif": "Inspection before SIF (2009-2013)",
     "focused_visit": "Focused visit",
     "monitoring_visit": "Monitoring visit",
     "jtai": "Joint targeted area inspection",
+    "area_send": "Area SEND inspection",
     "other": "Ofsted letter",
 }
 UNIT_LABELS: dict[str, str] = {
@@ -66,6 +68,12 @@ JUDGEMENT_LABELS: dict[str, str] = {
     "adoption": "Adoption performance",
     "lscb": "Effectiveness of the Local Safeguarding Children Board",
     "outcome": "Area SEND inspection outcome",
+    "capacity_to_improve": "Capacity to improve",
+    "outcomes_for_looked_after_children": "Outcomes for looked after children and young people",
+    "quality_of_provision": "Quality of provision",
+    "leadership_and_management": "Leadership and management",
+    "quality_of_practice": "The quality of practice",
+    "leadership_and_governance": "Leadership and governance",
 }
 RAG_WORDS: dict[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
 # Office's standard red, amber and green. Red carries white text (contrast 6.5:1); amber and
@@ -127,7 +135,7 @@ def _letter_title(letter: dict[str, Any]) -> str:
 
 
 def _letter_short(letter: dict[str, Any]) -> str:
-    kind = {"ilacs": "ILACS", "sif": "SIF", "jtai": "JTAI"}.get(letter["kind"])
+    kind = {"ilacs": "ILACS", "sif": "SIF", "jtai": "JTAI", "area_send": "SEND"}.get(letter["kind"])
     kind = kind or KIND_LABELS.get(letter["kind"], "Letter")
     when = letter.get("inspection_start") or letter.get("published")
     return f"{kind} {dt.date.fromisoformat(when).strftime('%b %Y')}" if when else kind
@@ -586,8 +594,13 @@ def write_report(
     authority: str,
     since: dt.date | str,
     today: dt.date | str | None = None,
+    peers: bool = False,
 ) -> Path:
-    """Write a scrutiny progress report for an authority since a date as a Word document."""
+    """Write a scrutiny progress report for an authority since a date as a Word document.
+
+    peers: add a section with, for each area still open, the two closest areas of other councils
+    and what their next letter found (report_peers.py).
+    """
     path = _check_output(path)
     day = _today(today)
     start = as_date(since, "since")
@@ -628,6 +641,11 @@ def write_report(
     _report_measures(doc, scope)
     _report_recurring(doc, scope)
     _report_uncovered(doc, conn, scope)
+    if peers and scope.authority:
+        from lettermine.peers import find_authority_peers
+        from lettermine.report_peers import PEERS_PER_AREA, add_peers_section
+
+        add_peers_section(doc, find_authority_peers(conn, scope.authority, limit=PEERS_PER_AREA))
     return wd.save_atomically(doc, path)
 
 

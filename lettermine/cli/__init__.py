@@ -29,16 +29,50 @@ app = typer.Typer(
     add_completion=False,
 )
 
+
+def _db_given_before(
+    ctx: typer.Context, param: typer.CallbackParam, value: Path | None
+) -> Path | None:
+    """A command's --db: its own from the command line, else the one given before the command
+    name (`lettermine --db x.db letters`), else $LETTERMINE_DB; the path is resolved later, in
+    one place (lettermine.db.db_path)."""
+    source = ctx.get_parameter_source(param.name) if param.name else None
+    if source is not None and source.name == "COMMANDLINE":  # (typer vendors its own click)
+        return value
+    before: Path | None = ctx.find_root().params.get("db")
+    return before if before is not None else value
+
+
 DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
         envvar="LETTERMINE_DB",
         dir_okay=False,
-        help="SQLite database file (default: ./lettermine.db).",
+        callback=_db_given_before,
+        help="SQLite database file (default: ./lettermine.db). Also accepted before the "
+        "command name; given in both places, this one wins.",
         show_default=False,
     ),
 ]
+
+
+@app.callback()
+def _every_command(
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            dir_okay=False,
+            help="SQLite database file for the command that follows (or $LETTERMINE_DB; "
+            "default: ./lettermine.db). A --db after the command name wins.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Options given before the command name; each command reads them (see DbOption)."""
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
 
@@ -79,7 +113,7 @@ def _register() -> None:
     # Importing a module registers its commands on `app`, in the order help lists them.
     import importlib
 
-    for name in ("letters", "model", "search", "actions", "documents"):
+    for name in ("letters", "model", "search", "peers", "actions", "documents"):
         importlib.import_module(f"lettermine.cli.{name}")
 
 

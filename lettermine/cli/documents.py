@@ -64,6 +64,14 @@ def report(
     output: OutputOption,
     db: DbOption = None,
     today: DocTodayOption = None,
+    peers: Annotated[
+        bool,
+        typer.Option(
+            "--peers",
+            help="Add, for each area still open, two councils told the same and what their "
+            "next letter found.",
+        ),
+    ] = False,
 ) -> None:
     """Write a scrutiny progress report: what changed since a date, and what is still open.
 
@@ -73,5 +81,7 @@ def report(
     from lettermine.report import write_report
 
     with reported_errors():
-        written = write_report(connect(db), output, authority=la, since=since, today=today)
+        written = write_report(
+            connect(db), output, authority=la, since=since, today=today, peers=peers
+        )
     typer.echo(shown(written))

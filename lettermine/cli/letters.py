@@ -18,6 +18,7 @@ GRADE_SHORT = {
     "outstanding": "O",
     "good": "G",
     "requires improvement": "RI",
+    "adequate": "A",
     "inadequate": "I",
     "widespread and/or systemic failings": "failings",  # an area SEND inspection's outcome
 }
@@ -28,6 +29,12 @@ JUDGEMENT_SHORT = {
     "care_leavers": "CL",
     "in_care_and_care_leavers": "CiC+CL",
     "overall_effectiveness": "overall",
+    "capacity_to_improve": "capacity",
+    "outcomes_for_looked_after_children": "outcomes",
+    "quality_of_provision": "provision",
+    "leadership_and_management": "L&M",
+    "quality_of_practice": "practice",
+    "leadership_and_governance": "L&G",
 }
 
 
@@ -67,6 +74,7 @@ def ingest(
     """
     import os
 
+    from lettermine import peer_index
     from lettermine.db import open_db, optimize_search_index
     from lettermine.errors import LettermineError
     from lettermine.ingest import Classifier, Ingested, ingest_file, letter_files
@@ -99,6 +107,8 @@ def ingest(
             # One transaction per letter leaves the search index in many segments: merged,
             # every search is cheaper.
             optimize_search_index(conn)
+            # The peer index takes the new areas now, so `peers` need not (~0.1 ms an area).
+            peer_index.refresh(conn)
         _summary(results)
         _others(batch)
         if any(r.error for r in results):
