@@ -49,6 +49,13 @@ def test_join_item_follows_the_printed_punctuation() -> None:
     assert join_item(lead, ["Police should act.", "Health should act."]) == (
         "The quality of plans, including: Police should act; Health should act."
     )
+    # A sub-item that ends with ":" or "," runs on into the next one.
+    assert join_item(lead, ["plans for:", "children in care", "care leavers."]) == (
+        "The quality of plans, including: plans for: children in care; care leavers."
+    )
+    assert join_item(lead, ["visits,", "reviews"]) == (
+        "The quality of plans, including: visits, reviews"
+    )
     # A paragraph after the sub-items joins with a space.
     assert join_item("Act on:", ["a", "b."], ["Also this."]) == "Act on: a; b. Also this."
     assert join_item("Just an item.") == "Just an item."

@@ -3,7 +3,8 @@
 Shared by every family's parser. An item printed with sub-items ("The response to children,
 including:" followed by dashes) is ONE unit whose text is the lead-in and its sub-items, as the
 corpus's gold reads it: the lead-in, a space, the first sub-item, then "; " before each further
-sub-item, or a space where the one before already ends with ";", "," or a joining "and"/"or";
+sub-item, or a space where the one before already ends with ";", ",", ":" (a sub-item that
+introduces the next) or a joining "and"/"or";
 a full stop closing a sub-item that is not the last is dropped ("care." + "All" -> "care; All").
 A paragraph that follows the sub-items inside the same item joins with a space.
 
@@ -23,7 +24,7 @@ SUB_BULLET = "\u2013"  # what extract.normalise prints for a sub-bullet it had t
 SUB_BULLETS = "-\u2010\u2012\u2013\u2014\u2015\u2212\u2500\u0336\u25e6\u25cb\u2043"
 # A sub-bullet and the space after it at the start of a line; "o" only before a word.
 _SUB_ITEM = re.compile(rf"^\s*(?:[{SUB_BULLETS}]|o(?=\s+\w))\s+(?=\S)")
-_JOINS_ON = re.compile(r"(?:[;,]|\b(?:and|or))$")
+_JOINS_ON = re.compile(r"(?:[;,:]|\b(?:and|or))$")
 _ENDS_CLAUSE = re.compile(r"(?:[.:;,!?]['\"\u2019\u201d)]*|\b(?:and|or))$")
 
 
