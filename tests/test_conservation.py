@@ -2,14 +2,19 @@
 
 Every word printed between an areas-for-improvement or priority-action heading and the next
 heading ends up in a unit (an area for improvement or priority action, or the group it is
-printed under), and the list units hold no word more often than those sections print it. The
+printed under), and the list units hold no word more often than those sections print them. The
 sections are found here from the printed text alone, independently of the parsers: a list
 heading opens one (in a report without one, "Recommendations"); the next heading closes it (a
-heading of the sections that follow a list in any of the five families, or an unlisted short
-heading followed by prose). Not counted, as not
-list items: page furniture (bare numbers), a table's header row, a statement that there is
-nothing to list ("There are no areas for priority action"), and a lead-in paragraph ending with
-":" that introduces a list of bullets before its first item.
+heading of the sections that follow a list in any of the five families, such as a SIF report's
+"The local authority's strengths" or "Inspection findings - the LSCB", an unlisted short heading
+followed by prose, or the heading above a 2009-2013 report's "Grade 3 (Adequate)" line). A
+heading printed directly over a bullet or numbered item belongs to the list (its group), unless
+it only ever opens another part of the report (strengths, findings, judgements, a summary) or
+carries a grade. Not counted, as not list items: page furniture (bare numbers), a table's
+header row, a statement that there is nothing to list ("There are no areas for priority
+action"), and the introduction before the first item: a paragraph ending with ":" or
+announcing "the following ..." (numbered, in a report that numbers every paragraph, only when
+it ends as a sentence: a numbered item ending with ":" leads its sub-items).
 
 Each PDF is read once per test session; without the corpus the corpus tests skip.
 """
@@ -48,12 +53,24 @@ _NEXT_HEADING = re.compile(
     r"(?:key |main |headline |other )?(?:findings?|strengths?)|overview|next steps|"
     r"(?:case|practice) study\b.*|evaluation of progress|findings and evaluation of progress|"
     r"local area partnership details|what is (?:it|the) .*|what does the (?:local )?area .*|"
-    r"inspection judgements?|recommendations?|the local authority|areas? for improvement|"
-    r"key strengths and weaknesses.*|"
+    r"inspection judge?ments?(?: about .*)?|recommendations?|the local authority|"
+    r"areas? for improvement|"
+    r"key strengths and weaknesses.*|inspection findings\b.*|"
+    r"(?:the )?(?:local authority|lscb|board)(?:'s| has the following) strengths|"
     r"areas? (?:for|of) priority actions?|what needs to improve\b.*|"
     r"(?:areas? for )?priority and immediate actions?|what (?:does|do) .{3,60} need to improve.*|"
     r"yours sincerely|the office for standards in education.*)$"
 )
+# Headings that never head a list's items, even when a bullet or numbered paragraph follows.
+_ENDS_A_LIST = re.compile(
+    r"strengths?\b|findings?\b|judge?ments?\b|summary\b|information about|"
+    r"local safeguarding children board|^(?:the )?lscb\b|overview|next steps|"
+    r"^what is (?:it|the)\b|^what does the (?:local )?area\b|local area partnership details|"
+    f"{_LIST_HEADING.pattern}|^recommendations?$"
+)
+_GRADED = re.compile(r"\b(?:outstanding|good|adequate|inadequate|requires? improvement)\b")
+# The grade printed below a judgement's heading in the 2009-2013 reports ("Grade 3 (Adequate)").
+_GRADE_LINE = re.compile(r"^grade\s*\d\b")
 # A table's header row, wherever a page repeats it.
 _TABLE_HEADER = re.compile(
     r"^(?:responsible bod(?:y|ies)(?: areas? for priority actions?)?|areas? for improvement)$",
@@ -80,6 +97,7 @@ _LETTERHEAD = re.compile(
     r"[a-z]{1,2}\d{1,2}[a-z]? \d[a-z]{2}|\d{3,4})$",
     re.IGNORECASE,
 )
+_NUMBERED = re.compile(r"^\d{1,3}\.\s")  # SIF numbers its paragraphs through the report
 _TERMINAL = re.compile(r"[.!?:;]['\"\u2019\u201d)]*$")
 _WORD = re.compile(r"[a-z]+")
 
@@ -150,9 +168,18 @@ def list_sections(text: str, kind: str = "") -> list[Section]:
                 continue
         if _LETTERHEAD.match(line):
             continue
+        if _GRADE_LINE.match(key):
+            # "Grade 3 (Adequate)": the heading printed above it opens a graded section.
+            while current.lines and not current.lines[-1]:
+                current.lines.pop()
+            while current.lines and current.lines[-1]:
+                current.lines.pop()
+            current, suspended = None, None
+            continue
         if _CLOSING.match(line) or (
             _is_short_heading(line.rstrip("?:"))
             and (_NEXT_HEADING.match(key) or _heads_prose(lines, i))
+            and not _heads_items(lines, i)
         ):
             last = next((x for x in reversed(current.lines) if x), "")
             suspended = current if re.search(r"[a-z]$", last) else None
@@ -165,6 +192,19 @@ def list_sections(text: str, kind: str = "") -> list[Section]:
 def _closed(sections: list[Section], current: Section | None) -> bool:
     """Whether a list section has been read and closed (another heading came after it)."""
     return any(x.lines for x in sections) and current is None
+
+
+def _heads_items(lines: list[str], i: int) -> bool:
+    """A sub-heading inside a list: the next line printed is one of the list's items (a bullet
+    or a numbered paragraph), and the heading is not one that only ever opens another part of
+    the report (strengths, findings, judgements, a summary) nor a judgement with its grade.
+    SIF reports group their items under the names of judgement sections ("Leadership,
+    management and governance")."""
+    key = _key(lines[i])
+    if _ENDS_A_LIST.search(key) or _GRADED.search(key):
+        return False
+    after = next((x for x in lines[i + 1 :] if x), "")
+    return after.startswith(BULLET) or bool(_NUMBERED.match(after))
 
 
 def _heads_prose(lines: list[str], i: int) -> bool:
@@ -181,15 +221,18 @@ def _heads_prose(lines: list[str], i: int) -> bool:
             break
         if line:
             if line.startswith(BULLET) or (
-                not after and _is_short_heading(line) and len(line) <= 70
+                not after and (_is_short_heading(line) and len(line) <= 70 or _NUMBERED.match(line))
             ):
-                return False
+                return False  # a sub-heading over the list's items, not a heading of prose
             after.append(line)
     return len(" ".join(after)) > 150
 
 
 def not_items(section: Section) -> Counter[str]:
-    """Words of the section that are not list items: headers, 'none' statements, lead-ins."""
+    """Words of the section that are not list items: headers, 'none' statements, and the
+    introduction before the first item (a paragraph ending with ":" or announcing "the
+    following ..."; in a report that numbers every paragraph, a numbered one that ends as a
+    sentence). A paragraph runs to a blank line or to the next bullet or numbered line."""
     out: Counter[str] = Counter()
     paragraphs: list[list[str]] = [[]]
     for line in section.lines:
@@ -197,31 +240,41 @@ def not_items(section: Section) -> Counter[str]:
             continue  # a page number
         if not line:
             paragraphs.append([])
-        elif line.startswith(BULLET) or re.match(r"^\d{1,2}\.\s", line):
+        elif _is_item(line):
             paragraphs.append([line])
-            paragraphs.append([])
         else:
             paragraphs[-1].append(line)
+    paragraphs = [p for p in paragraphs if p]
     seen_item = False
     for i, para in enumerate(paragraphs):
         header = [x for x in para if _TABLE_HEADER.match(x)]
         out += words(" ".join(header))
-        text = re.sub(rf"^{BULLET}\s*", "", " ".join(x for x in para if x not in header))
+        text = " ".join(x for x in para if x not in header)
         if not text:
             continue
-        nxt = next((p for p in paragraphs[i + 1 :] if p), [])
-        if _NOTHING_TO_LIST.match(text):
+        item = _is_item(text)
+        items_follow = any(_is_item(p[0]) for p in paragraphs[i + 1 :])
+        if _NOTHING_TO_LIST.match(re.sub(rf"^{BULLET}\s*", "", text)):
             out += words(text)
-        elif (
-            not seen_item
-            and text.endswith(":")
-            and nxt
-            and (nxt[0].startswith(BULLET) or re.match(r"^\d{1,2}\.\s", nxt[0]))
-        ):
-            out += words(text)  # a lead-in that introduces the list
+        elif not seen_item and items_follow and _introduces(text, item):
+            out += words(text)  # the introduction to the list
         else:
-            seen_item = seen_item or text.startswith(BULLET)
+            seen_item = seen_item or item
     return out
+
+
+def _is_item(line: str) -> bool:
+    return line.startswith(BULLET) or bool(_NUMBERED.match(line))
+
+
+def _introduces(text: str, numbered: bool) -> bool:
+    """A paragraph that introduces a list rather than being one of its items."""
+    if text.startswith(BULLET):
+        return False
+    announces = bool(re.search(r"\bthe following\b", text, re.IGNORECASE))
+    if numbered:  # a numbered lead-in ending with ":" is an item with sub-items
+        return announces and text.endswith(".")
+    return announces or text.endswith(":")
 
 
 def lost_and_extra(text: str, letter: Letter) -> tuple[Counter[str], Counter[str]]:
@@ -300,10 +353,80 @@ def test_a_lead_in_and_a_none_statement_are_not_items() -> None:
     assert not lost
 
 
-def parse_letter_units(texts: list[str]) -> Letter:
+SIF_LIKE = """What does the local authority need to improve?
+
+Areas for improvement
+
+The following recommendations are those that inspectors considered to be priorities.
+
+Leadership, management and governance
+
+12. Ensure that plans are reviewed:
+
+\u25fc when circumstances change
+
+\u25fc at least every six months.
+
+Care leavers
+
+13. Improve the take-up of advocacy by care leavers.
+
+The local authority\u2019s strengths
+
+14. Children are seen promptly by social workers.
+"""
+
+
+def test_a_heading_over_items_is_part_of_the_list_and_strengths_end_it() -> None:
+    read = parse_letter_units(
+        [
+            "Ensure that plans are reviewed: when circumstances change; at least every six months.",
+            "Improve the take-up of advocacy by care leavers.",
+        ],
+        groups=["Leadership, management and governance", "Care leavers"],
+    )
+    assert lost_and_extra(SIF_LIKE, read) == (Counter(), Counter())
+    # The item under a sub-heading named like a judgement section is still checked.
+    cut = parse_letter_units(
+        ["Improve the take-up of advocacy by care leavers."], groups=["Care leavers"]
+    )
+    lost, _ = lost_and_extra(SIF_LIKE, cut)
+    assert lost == words("Leadership management and governance Ensure that plans are reviewed when "
+                         "circumstances change at least every six months")  # fmt: skip
+    # A numbered first item ending with ":" is an item, not an introduction.
+    lead_lost = parse_letter_units(
+        ["when circumstances change; at least every six months.",
+         "Improve the take-up of advocacy by care leavers."],
+        groups=["Leadership, management and governance", "Care leavers"],
+    )  # fmt: skip
+    assert lost_and_extra(SIF_LIKE, lead_lost)[0] == words("Ensure that plans are reviewed")
+    # The strengths after the list are not part of it.
+    strengths = parse_letter_units(["Children are seen promptly by social workers."])
+    assert lost_and_extra(SIF_LIKE, strengths)[1] == words("Children seen promptly social workers")
+
+
+def test_a_graded_heading_ends_the_list_of_a_report_before_2013() -> None:
+    text = (
+        "Areas for improvement\n\n22. In order to improve services, the local authority should "
+        "take the following action.\n\nImmediately:\n\n\u25fc improve supervision\n\n"
+        "Within three months:\n\n\u25fc improve plans.\n\nOutcomes for looked after children "
+        "and young\npeople\n\nGrade 3 (Adequate)\n\n23. Health outcomes have improved.\n"
+    )
+    read = parse_letter_units(
+        ["improve supervision", "improve plans."], groups=["Immediately", "Within three months"]
+    )
+    assert lost_and_extra(text, read) == (Counter(), Counter())
+    lost, _ = lost_and_extra(text, parse_letter_units(["improve supervision"]))
+    assert lost == words("improve plans Within three months")
+
+
+def parse_letter_units(texts: list[str], groups: list[str] | None = None) -> Letter:
     from lettermine.records import Unit
 
-    return Letter(units=[Unit("area_for_improvement", t) for t in texts])
+    names = groups or [None] * len(texts)
+    return Letter(
+        units=[Unit("area_for_improvement", t, group=g) for t, g in zip(texts, names, strict=True)]
+    )
 
 
 # --- Every corpus PDF ----------------------------------------------------------------------------
