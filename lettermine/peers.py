@@ -14,6 +14,7 @@ up to date first, which writes to the database when letters were added since it 
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import sqlite3
@@ -182,9 +183,21 @@ def _peers_of(
     failing = failing_kinds(unit["text"])
 
     def rescored(pairs: list[tuple[float, sqlite3.Row]]) -> list[tuple[float, sqlite3.Row]]:
-        """Scores with a conflicting failing marked down, best first (ties as found)."""
-        out = [(s * kind_factor(failing, failing_kinds(r["text"])), r) for s, r in pairs]
-        return sorted(out, key=lambda pair: -pair[0])
+        """The best `limit`, scores with a conflicting failing marked down (ties as found).
+
+        The factor only lowers a score, so once `limit` marked scores are at least the next
+        plain one, no candidate further down can enter: their failings are not read.
+        """
+        marked: list[tuple[float, int, sqlite3.Row]] = []
+        best: list[float] = []  # the `limit` highest marked scores, a min-heap
+        for n, (s, r) in enumerate(sorted(pairs, key=lambda pair: -pair[0])):
+            if len(best) >= limit and s <= best[0]:
+                break
+            m = s * kind_factor(failing, failing_kinds(r["text"]))
+            marked.append((m, n, r))
+            (heapq.heappush if len(best) < limit else heapq.heappushpop)(best, m)
+        marked.sort(key=lambda item: (-item[0], item[1]))
+        return [(m, r) for m, _, r in marked[:limit]]
 
     chosen: list[tuple[float, sqlite3.Row]] = []
     keep = _FIRST_CUT
@@ -198,7 +211,6 @@ def _peers_of(
     if findings:
         chosen += [(s, r) for s, r in _finding_peers(conn, unit, query) if keeps(r)]
     chosen = rescored(chosen)
-    chosen = chosen[:limit]
     themes = effective_themes(conn, [unit_id] + [r["id"] for _, r in chosen])
     peers = []
     for rank, (score, row) in enumerate(chosen, start=1):
