@@ -204,6 +204,8 @@ def test_a_peer_with_another_failing_ranks_below_one_with_the_same(
     ]
     first, second = (p["score"] for p in found["peers"])
     assert second == pytest.approx(first * peer_terms.CONFLICT, abs=0.002)
+    # With room for one, the marked-down candidate must not keep the place it had on words.
+    assert ids(find_peers(c, "9:1", limit=1)) == ["11:1"]
     monkeypatch.setattr(peer_terms, "CONFLICT", 1.0)
     assert ids(find_peers(c, "9:1")) == ["10:1", "11:1"]
 
