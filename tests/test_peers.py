@@ -6,6 +6,8 @@ resolve, nothing else about them is.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 import subprocess
@@ -181,7 +183,7 @@ def test_the_closest_come_first_with_what_they_share(conn: sqlite3.Connection) -
 
 
 def test_a_peer_with_another_failing_ranks_below_one_with_the_same(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
 ) -> None:
     # The two candidates share the same words with the area; only their failing differs, and the
     # one whose failing conflicts is stored first, so it would win the tie on words alone. The
@@ -206,6 +208,11 @@ def test_a_peer_with_another_failing_ranks_below_one_with_the_same(
     assert second == pytest.approx(first * peer_terms.CONFLICT, abs=0.002)
     # With room for one, the marked-down candidate must not keep the place it had on words.
     assert ids(find_peers(c, "9:1", limit=1)) == ["11:1"]
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["peers", "9:1", "--csv"]).stdout)))
+    assert [(r["peer"], r["failing"]) for r in rows] == [
+        ("11:1", "timeliness"),
+        ("10:1", "consistency"),
+    ]
     monkeypatch.setattr(peer_terms, "CONFLICT", 1.0)
     assert ids(find_peers(c, "9:1")) == ["10:1", "11:1"]
 

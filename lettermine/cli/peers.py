@@ -19,7 +19,7 @@ KIND_SHORT = {"focused_visit": "focused visit", "monitoring_visit": "monitoring 
 CLIP = 300  # characters of a next letter's finding shown in the table (all in --json, --csv)
 CSV_COLUMNS = [
     "unit", "rank", "score", "peer", "authority", "letter_kind", "date", "unit_kind", "text",
-    "shared_words", "shared_themes", "next_letter", "next_kind", "next_date",
+    "shared_words", "shared_themes", "failing", "next_letter", "next_kind", "next_date",
     "judgement_changes", "same_ask_again", "next_findings",
 ]  # fmt: skip
 
@@ -126,6 +126,7 @@ def _csv_row(unit: dict[str, Any], peer: dict[str, Any]) -> dict[str, Any]:
         **{k: peer[k] for k in ("authority", "letter_kind", "date", "unit_kind", "text")},
         "shared_words": peer["shared_words"],
         "shared_themes": peer["shared_themes"],
+        "failing": peer["failing"],
         "next_letter": after.get("letter_id", "no later letter"),
         "next_kind": after.get("kind"),
         "next_date": after.get("date"),
