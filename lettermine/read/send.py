@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from lettermine.authorities import canonical_authority
 from lettermine.dates import parse_range
+from lettermine.read.editorial import is_editorial_note
 from lettermine.read.lists import BULLET, is_sub_item, join_item
 from lettermine.read.visit import _TERMINAL, _join, _Line, _line_width, _prepare, _text_width
 from lettermine.records import Letter, Unit
@@ -297,7 +298,8 @@ def _pieces(body: list[_Line], *, openers: bool) -> list[_Piece]:
             pieces.append(_Piece("para", [line]))
         else:
             pieces[-1].lines.append(line)
-    return pieces
+    # An editorial note wrapped over lines of its own ("All names ... have been changed").
+    return [p for p in pieces if not is_editorial_note(p.text)]
 
 
 def _stops_short(prev: str, line: str, width: int) -> bool:
