@@ -29,10 +29,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, corpus_letter, corpus_text
 
-from lettermine.read.extract import read_text
-from lettermine.read.parse import parse_letter
 from lettermine.records import Letter
 
 FAMILIES = ("ilacs", "sif", "focused", "jtai", "send")
@@ -470,8 +468,7 @@ def family(name: str) -> list[tuple[Path, str, Letter]]:
     """Each PDF of a corpus folder, its text and its parse: read once per session."""
     out = []
     for pdf in sorted((CORPUS / name / "pdf").glob("*.pdf")):
-        text = read_text(pdf)
-        out.append((pdf, text, parse_letter(text)))
+        out.append((pdf, corpus_text(pdf), corpus_letter(pdf)))
     return out
 
 

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, LETTERS, needs_corpus
+from conftest import CORPUS, LETTERS, corpus_letter, needs_corpus
 
 from lettermine.read.extract import read_text
 from lettermine.read.parse import detect_kind, parse_letter
@@ -304,7 +304,7 @@ SEND_PDFS = CORPUS / "send" / "pdf"
 
 @cache
 def corpus() -> list[tuple[Path, Letter]]:
-    return [(pdf, parse_letter(read_text(pdf))) for pdf in sorted(SEND_PDFS.glob("*.pdf"))]
+    return [(pdf, corpus_letter(pdf)) for pdf in sorted(SEND_PDFS.glob("*.pdf"))]
 
 
 @needs_corpus
