@@ -6,9 +6,7 @@ current-state copy on `actions`; anything invalid raises before a row is written
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -19,7 +17,9 @@ from lettermine.authorities import authority_name
 from lettermine.db import write_transaction
 from lettermine.errors import InvalidInput, LettermineError, NotFound
 from lettermine.letters import effective_themes, resolve_unit, unit_ref
+from lettermine.numbers import real
 from lettermine.rag import CLOSED, COLOURS, is_overdue, rag
+from lettermine.spreadsheet import read_csv, write_csv
 from lettermine.themes import THEME_CODES
 
 STATUSES: tuple[str, ...] = ("not_started", "in_progress", "done", "verified", "blocked")
@@ -36,6 +36,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 AREA_KINDS: tuple[str, ...] = ("area_for_improvement", "priority_action")
+PROGRESS_CAP = 1_000_000  # percent of the way from baseline to target, either way
 DIRECTIONS: tuple[str, ...] = ("up", "down")
 
 
@@ -259,7 +260,10 @@ def measure_progress(
     met = latest >= target if direction == "up" else latest <= target
     if target == baseline:
         return (100 if met else 0), met
-    return round(100 * (latest - baseline) / (target - baseline)), met
+    # Values are finite (lettermine.numbers.real); a tiny span between baseline and target can
+    # still make the share astronomical, so it is capped rather than overflowing.
+    share = 100 * (latest - baseline) / (target - baseline)
+    return round(max(-PROGRESS_CAP, min(PROGRESS_CAP, share))), met
 
 
 def history(conn: sqlite3.Connection, action_id: int) -> list[dict[str, Any]]:
@@ -305,7 +309,8 @@ def list_actions(
             raise InvalidInput(f"--due-within must be 0 or more days, not {due_within}")
         # Open actions falling due in the window; overdue ones are what --overdue is for.
         where.append("a.due BETWEEN ? AND ? AND a.status NOT IN ('done', 'verified')")
-        params += [day.isoformat(), (day + dt.timedelta(days=due_within)).isoformat()]
+        last = day + dt.timedelta(days=min(due_within, (dt.date.max - day).days))
+        params += [day.isoformat(), last.isoformat()]
     if overdue:
         where.append("a.due < ? AND a.status NOT IN ('done', 'verified')")
         params.append(day.isoformat())
@@ -487,6 +492,8 @@ def update_action(
         raise InvalidInput("nothing to record: give --percent, --note, --evidence or --value")
     if percent is not None:
         _check_percent(percent)
+    if value is not None:
+        value = real(value, "value")
     if measure is not None and value is None:
         raise InvalidInput("--measure names the measure a --value is for: give --value too")
     at = _required_date(date, "date")
@@ -731,6 +738,7 @@ def add_measure(
     label = _text(name)
     if not label:
         raise InvalidInput("a measure needs a --name")
+    baseline, target = real(baseline, "baseline"), real(target, "target")
     if direction is None:
         direction = "down" if target < baseline else "up"
     if direction not in DIRECTIONS:
@@ -908,10 +916,7 @@ def _cell_percent(value: str) -> int:
     text = value.strip().rstrip("%").strip()
     if not text:
         return 0
-    try:
-        number = float(text)
-    except ValueError:
-        raise InvalidInput(f"percent '{value}' is not a number") from None
+    number = real(text, "percent")
     if number != int(number):
         raise InvalidInput(f"percent '{value}' is not a whole number")
     return _check_percent(int(number))
@@ -934,29 +939,10 @@ def _header_key(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
-def read_tracker(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and rows of a tracker CSV (UTF-8 with or without BOM, else Windows-1252)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"{path}: cannot be read ({e.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header or not any(h.strip() for h in header):
-        raise InvalidInput(
-            f"{path.name}: no header row (expected columns: {', '.join(REQUIRED_COLUMNS)})"
-        )
-    keys = [_header_key(h) for h in header]
-    rows = [
-        {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys)}
-        for cells in reader
-        if any(c.strip() for c in cells)
-    ]
-    return keys, rows
+def read_tracker(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and numbered rows of a tracker CSV as spreadsheets save it (encoding and
+    separator detected: lettermine.spreadsheet.read_csv)."""
+    return read_csv(path, TRACKER_COLUMNS, _header_key)
 
 
 def import_csv(
@@ -997,13 +983,13 @@ def import_csv(
 
 
 def _plan_rows(
-    conn: sqlite3.Connection, rows: list[dict[str, str]], default_day: dt.date
+    conn: sqlite3.Connection, rows: list[tuple[int, dict[str, str]]], default_day: dt.date
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
     # Every row is checked before anything is written, so one message lists all the problems.
     plans: list[tuple[int, dict[str, Any]]] = []
     problems: list[str] = []
     refs_seen: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):  # row 1 is the header
+    for line, row in rows:  # numbered as the spreadsheet numbers them (row 1 is the header)
         try:
             plan = _plan_row(conn, row, default_day)
             ref = plan["ref"]
@@ -1093,8 +1079,5 @@ def _import_one(
 
 
 def write_tracker(rows: list[dict[str, Any]], out: TextIO) -> None:
-    """Write tracker rows as CSV with the TRACKER_COLUMNS header."""
-    writer = csv.DictWriter(out, fieldnames=list(TRACKER_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in TRACKER_COLUMNS})
+    """Write tracker rows as CSV with the TRACKER_COLUMNS header, safe to open in a spreadsheet."""
+    write_csv(out, TRACKER_COLUMNS, ([row.get(k) for k in TRACKER_COLUMNS] for row in rows))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = Path("lettermine.db")
 BUSY_TIMEOUT_MS = 30_000
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class DatabaseError(LettermineError):
@@ -31,30 +32,170 @@ def db_path(path: Path | str | None = None) -> Path:
     return Path(os.environ.get("LETTERMINE_DB") or DEFAULT_DB)
 
 
+def busy_timeout_ms() -> int:
+    """How long to wait for another process's write lock: $LETTERMINE_BUSY_TIMEOUT seconds, else
+    BUSY_TIMEOUT_MS."""
+    value = os.environ.get("LETTERMINE_BUSY_TIMEOUT", "").strip()
+    try:
+        seconds = float(value) if value else BUSY_TIMEOUT_MS / 1000
+    except ValueError:
+        seconds = BUSY_TIMEOUT_MS / 1000
+    return int(min(max(seconds, 0.0), 3600.0) * 1000)  # NaN falls to 0; at most an hour
+
+
 def _configure(conn: sqlite3.Connection) -> None:
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def open_db(path: Path | str | None = None) -> Database:
-    """The migrated database at path (created if missing), in WAL mode with a busy timeout."""
+def _sqlite3_connect(target: Path) -> sqlite3.Connection:
+    return sqlite3.connect(str(target), timeout=busy_timeout_ms() / 1000, isolation_level=None)
+
+
+# -- errors a person can act on ------------------------------------------------------------------
+
+# SQLite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF) that say something about
+# the file, the disk or other processes rather than about lettermine's code. Any other
+# sqlite3 error is a bug and keeps its traceback.
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
+_PERM, _NOMEM, _NOLFS, _AUTH = 3, 7, 22, 23
+
+
+def database_error(error: sqlite3.Error, path: Path | None = None) -> DatabaseError | None:
+    """What a sqlite3 error means for the person running lettermine, as a DatabaseError whose
+    message says what to do; None for an error that is lettermine's own (a bug)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    name = f"{path}: " if path is not None else ""
+    if code is None:
+        text = str(error).lower()
+        if "file is not a database" in text:
+            code = _NOTADB
+        elif "unable to open database" in text:
+            code = _CANTOPEN
+        else:
+            return None
+    code &= 0xFF
+    waited = busy_timeout_ms() / 1000
+    if code in (_BUSY, _LOCKED):
+        message = (
+            f"the database is in use by another process, which held it for more than {waited:g} s; "
+            "nothing was changed: try again when it has finished"
+        )
+    elif code in (_READONLY, _PERM, _AUTH):
+        message = (
+            "the database cannot be written (a read-only file, folder or disk: lettermine also "
+            "writes the -wal and -shm files beside it); nothing was changed: make the file and "
+            "its folder writable, or work on a copy"
+        )
+    elif code == _FULL:
+        message = "the disk is full; nothing was changed: free some space and try again"
+    elif code == _CANTOPEN:
+        message = (
+            "the database file cannot be opened: check that its folder exists and that you can "
+            "read and write there"
+        )
+    elif code in (_CORRUPT, _NOTADB):
+        message = (
+            f"not a usable lettermine database ({error}): if it is the right file it is damaged; "
+            "restore it from a backup ('lettermine db backup', or a .before-migration copy)"
+        )
+    elif code in (_IOERR, _NOLFS):
+        message = f"a disk error while using the database ({error}): check the disk and try again"
+    elif code == _NOMEM:
+        message = "out of memory while using the database: close other programs and try again"
+    else:
+        return None
+    return DatabaseError(name + message)
+
+
+@contextmanager
+def database_errors(path: Path | None = None) -> Iterator[None]:
+    """Turn the sqlite3 errors a person can act on into DatabaseError; others pass unchanged."""
+    try:
+        yield
+    except sqlite3.Error as e:
+        translated = database_error(e, path)
+        if translated is None:
+            raise
+        raise translated from None
+
+
+# -- opening ------------------------------------------------------------------------------------
+
+
+def _lettermine_state(conn: sqlite3.Connection, target: Path) -> int | None:
+    """How many lettermine migrations the database has had: None for a database with no
+    tables (new or empty); DatabaseError for one that is another application's, or that a
+    newer lettermine made (its schema is beyond what this code knows)."""
+    tables = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if not tables:
+        return None
+    applied = 0
+    if "_sqlite_migrations" in tables:
+        applied = conn.execute(
+            "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = 'lettermine'"
+        ).fetchone()[0]
+    if not applied:
+        shown = ", ".join(sorted(tables)[:4]) + (", ..." if len(tables) > 4 else "")
+        raise DatabaseError(
+            f"{target}: is not a lettermine database (it holds other tables: {shown}); "
+            "lettermine leaves it alone: give another file with --db"
+        )
+    version = max(applied, conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{target}: made by a newer lettermine (schema version {version}; this one knows up "
+            f"to {SCHEMA_VERSION}); it is left as it is: upgrade lettermine to use it"
+        )
+    return int(applied)
+
+
+def _missing(target: Path) -> DatabaseError:
+    return DatabaseError(
+        f"no database at {target}: ingest letters first ('lettermine ingest FILES'), "
+        "or give --db / set LETTERMINE_DB"
+    )
+
+
+def open_db(path: Path | str | None = None, *, create: bool = True) -> Database:
+    """The migrated database at path (created if missing, unless create is False), in WAL mode
+    with a busy timeout. DatabaseError for a file that is not lettermine's database, or that a
+    newer lettermine made: either is refused before anything in it is changed."""
     from sqlite_utils import Database
 
     from lettermine.migrations import migrations
 
     target = db_path(path)
-    if target.parent and not target.parent.exists():
-        raise DatabaseError(f"{target}: folder {target.parent} does not exist")
-    try:
-        conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        _configure(conn)
-        conn.execute("PRAGMA journal_mode = WAL")
-        db = Database(conn)
-        if migrations.pending(db):
-            _migrate(db, target)
-    except sqlite3.DatabaseError as e:
-        raise DatabaseError(f"{target}: not a usable lettermine database ({e})") from None
+    if not target.exists():
+        if not create:
+            raise _missing(target)
+        if target.parent and not target.parent.exists():
+            raise DatabaseError(f"{target}: folder {target.parent} does not exist")
+    if target.is_dir():
+        raise DatabaseError(f"{target}: is a folder; give the database file with --db")
+    with database_errors(target):
+        conn = _sqlite3_connect(target)
+        try:
+            _configure(conn)
+            applied = _lettermine_state(conn, target)
+            if applied is None and not create:
+                raise DatabaseError(
+                    f"{target}: holds no lettermine data yet: ingest letters first "
+                    "('lettermine ingest FILES')"
+                )
+            conn.execute("PRAGMA journal_mode = WAL")
+            db = Database(conn)
+            if migrations.pending(db):
+                _migrate(db, target)
+        except BaseException:
+            conn.close()
+            raise
     return db
 
 
@@ -70,6 +211,12 @@ def _migrate(db: Database, target: Path) -> None:
         if not migrations.pending(db):
             return
         if _has_data(db.conn):
+            problem = integrity_problem(db.conn)
+            if problem:
+                raise DatabaseError(
+                    f"{target}: failed its integrity check ({problem}), so it was not upgraded; "
+                    "restore it from a backup ('lettermine db backup', or a .before-migration copy)"
+                )
             _backup_other_connection(target, _backup_path(target))
         migrations.apply(db)
         db.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -78,7 +225,7 @@ def _migrate(db: Database, target: Path) -> None:
 def _backup_other_connection(target: Path, dest: Path) -> None:
     # VACUUM INTO cannot run inside a transaction; a second connection reads the last committed
     # state (WAL lets it read while this process holds the write lock), which is the old schema.
-    other = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    other = _sqlite3_connect(target)
     try:
         _configure(other)
         backup(other, dest)
@@ -86,20 +233,26 @@ def _backup_other_connection(target: Path, dest: Path) -> None:
         other.close()
 
 
-def connect(path: Path | str | None = None) -> sqlite3.Connection:
-    """A plain sqlite3 connection for fast reads; migrates first (via open_db) if needed."""
+def connect(path: Path | str | None = None, *, create: bool = False) -> sqlite3.Connection:
+    """A plain sqlite3 connection to a lettermine database, for fast reads and the tracker's
+    writes; migrates first (via open_db) if needed. A missing or empty database is an error
+    unless create is True: only ingesting letters (or a caller that says so) makes one."""
     target = db_path(path)
-    if target.exists():
-        try:
-            conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000)
-            _configure(conn)
-            if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+    if target.is_file():
+        with database_errors(target):
+            conn = sqlite3.connect(str(target), timeout=busy_timeout_ms() / 1000)
+            try:
+                _configure(conn)
+                applied = _lettermine_state(conn, target)
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            except BaseException:
+                conn.close()
+                raise
+            if applied == SCHEMA_VERSION == version:
                 conn.row_factory = sqlite3.Row
                 return conn
             conn.close()
-        except sqlite3.DatabaseError as e:
-            raise DatabaseError(f"{target}: not a usable lettermine database ({e})") from None
-    db = open_db(target)
+    db = open_db(target, create=create)
     conn = db.conn
     conn.row_factory = sqlite3.Row
     return conn
@@ -124,27 +277,61 @@ def _backup_path(target: Path) -> Path:
     return dest
 
 
+def integrity_problem(conn: sqlite3.Connection) -> str | None:
+    """The first problem SQLite's quick_check finds in the database file, or None if sound."""
+    with database_errors():
+        rows = conn.execute("PRAGMA quick_check(1)").fetchall()
+    first = str(rows[0][0]) if rows else "no answer"
+    return None if first == "ok" else first
+
+
 def backup(conn: sqlite3.Connection, dest: Path) -> Path:
-    """A consistent copy of the database, safe while others use it (VACUUM INTO)."""
-    if dest.exists():
+    """A consistent copy of the database, safe while others use it (VACUUM INTO).
+
+    Written to a temporary file beside dest, then linked to its name: a failure (a full disk, a
+    folder that cannot be written) leaves no file behind, and an existing file is never replaced.
+    """
+    dest = Path(dest)
+    if dest.exists() or dest.is_symlink():
         raise DatabaseError(f"{dest}: already exists; choose another backup file")
-    if not dest.parent.exists():
+    if not dest.parent.is_dir():
         raise DatabaseError(f"{dest}: folder {dest.parent} does not exist")
-    conn.execute("VACUUM INTO ?", [str(dest)])
+    temp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    try:
+        with database_errors(dest):
+            conn.execute("VACUUM INTO ?", [str(temp)])
+        try:
+            os.link(temp, dest)  # fails if dest appeared meanwhile: never replaces a file
+        except FileExistsError:
+            raise DatabaseError(f"{dest}: already exists; choose another backup file") from None
+        except OSError as e:
+            raise DatabaseError(f"{dest}: the backup cannot be written ({e.strerror})") from None
+    finally:
+        temp.unlink(missing_ok=True)
     return dest
 
 
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One all-or-nothing write, taking the write lock at the start so writers queue, not fail."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
+    with database_errors():
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")  # may fail too (a full disk): rolled back like the rest
+        except BaseException:
+            _rollback(conn)
+            raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # After a disk error SQLite may already have rolled back, or the rollback may fail as well:
+    # either way the original error is the one to report.
+    if conn.in_transaction:
+        try:
             conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        except sqlite3.Error:
+            pass
 
 
 def optimize_search_index(conn: sqlite3.Connection) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lettermine.db import database_errors
 from lettermine.errors import LettermineError, UnreadableLetter, UnsupportedFile
 from lettermine.letters import UnitThemes, find_letter, save_letter
 from lettermine.read.extract import SUFFIXES, read_text
@@ -99,7 +100,8 @@ def ingest_file(conn: sqlite3.Connection, path: Path, classifier: Classifier) ->
         sha = file_sha256(path)
     except OSError as e:  # a folder given a letter's name, no permission, gone since listed
         raise UnreadableLetter(f"{path.name}: cannot be read ({e.strerror or e})") from None
-    existing = find_letter(conn, sha)
+    with database_errors():
+        existing = find_letter(conn, sha)
     if existing is not None:
         return Ingested(path, existing, new=False)
     text = read_text(path)

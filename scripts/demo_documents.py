@@ -229,7 +229,7 @@ def main() -> None:
     db = args.out / "demo.db"
     for stale in args.out.glob("demo.db*"):
         stale.unlink()
-    conn = connect(db)
+    conn = connect(db, create=True)
     _ingest(conn)
     areas = _areas(conn)
     _label(conn, areas)

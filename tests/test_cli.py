@@ -67,7 +67,10 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert "ingest" in out.stdout
 
 
-def test_unknown_letter_is_one_line_error(runner: CliRunner) -> None:
+def test_unknown_letter_is_one_line_error(runner: CliRunner, db_path: Path) -> None:
+    from lettermine.db import open_db
+
+    open_db(db_path)
     result = runner.invoke(app, ["show", "99"])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == ["Error: no letter 99 (see 'lettermine letters')"]

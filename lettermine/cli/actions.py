@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
-from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors
+from lettermine.cli import (
+    CsvOption,
+    DbOption,
+    JsonOption,
+    app,
+    real_number,
+    reported_errors,
+    whole_number,
+)
 from lettermine.cli.output import print_csv, print_json, print_table
 
 actions_app = typer.Typer(
@@ -42,7 +50,9 @@ AuthorOption = Annotated[
     str | None,
     typer.Option("--author", envvar="LETTERMINE_AUTHOR", help="Who records this change."),
 ]
-ActionId = Annotated[int, typer.Argument(help="Action id (see 'lettermine actions list').")]
+ActionId = Annotated[
+    int, typer.Argument(parser=whole_number, help="Action id (see 'lettermine actions list').")
+]
 UnitIds = Annotated[list[str], typer.Argument(help="Unit ids such as 3:1 (see 'lettermine show').")]
 
 LIST_COLUMNS = ["id", "ref", "title", "owner", "status", "percent", "due", "rag", "units"]
@@ -179,9 +189,12 @@ def list_command(
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue actions.")] = False,
     due_within: Annotated[
-        int | None, typer.Option("--due-within", help="Only open actions due in N days.")
+        int | None,
+        typer.Option("--due-within", parser=whole_number, help="Only open actions due in N days."),
     ] = None,
-    letter: Annotated[int | None, typer.Option(help="Only actions on this letter's units.")] = None,
+    letter: Annotated[
+        int | None, typer.Option(parser=whole_number, help="Only actions on this letter's units.")
+    ] = None,
     la: Annotated[str | None, typer.Option("--la", help="Only actions on this authority.")] = None,
     today: TodayOption = None,
     db: DbOption = None,
@@ -218,11 +231,13 @@ def list_command(
 def update(
     action_id: ActionId,
     *,
-    percent: Annotated[int | None, typer.Option(help="Percent complete, 0-100.")] = None,
+    percent: Annotated[
+        int | None, typer.Option(parser=whole_number, help="Percent complete, 0-100.")
+    ] = None,
     note: Annotated[str | None, typer.Option(help="What happened.")] = None,
     evidence: Annotated[str | None, typer.Option(help="Where the evidence is.")] = None,
     value: Annotated[
-        float | None, typer.Option(help="A new value of the action's measure.")
+        float | None, typer.Option(parser=real_number, help="A new value of the action's measure.")
     ] = None,
     measure: Annotated[
         str | None, typer.Option(help="Which measure --value is for (if several).")
@@ -384,8 +399,10 @@ def measure(
     action_id: ActionId,
     *,
     name: Annotated[str, typer.Option(help="What is measured.")],
-    baseline: Annotated[float, typer.Option(help="Value when the action started.")],
-    target: Annotated[float, typer.Option(help="Value that means success.")],
+    baseline: Annotated[
+        float, typer.Option(parser=real_number, help="Value when the action started.")
+    ],
+    target: Annotated[float, typer.Option(parser=real_number, help="Value that means success.")],
     direction: Annotated[
         str | None,
         typer.Option(help="up or down: which way is better (default: baseline towards target)."),
@@ -414,7 +431,10 @@ def measure(
 def coverage(
     *,
     la: Annotated[str | None, typer.Option("--la", help="Only this authority's letters.")] = None,
-    letter: Annotated[list[int] | None, typer.Option(help="Only this letter (repeatable).")] = None,
+    letter: Annotated[
+        list[int] | None,
+        typer.Option(parser=whole_number, help="Only this letter (repeatable)."),
+    ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 while any area has no action.")
     ] = False,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lettermine.cli import DbOption, app, reported_errors
+from lettermine.cli import DbOption, app, reported_errors, whole_number
 
 OutputOption = Annotated[
     Path,
@@ -35,7 +35,10 @@ def plan(
         str | None, typer.Option("--la", metavar="NAME", help="The authority's letters.")
     ] = None,
     letter: Annotated[
-        int | None, typer.Option("--letter", metavar="ID", help="One letter (see 'letters').")
+        int | None,
+        typer.Option(
+            "--letter", metavar="ID", parser=whole_number, help="One letter (see 'letters')."
+        ),
     ] = None,
     output: OutputOption,
     db: DbOption = None,

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from lettermine.cli import DbOption, JsonOption, app, reported_errors
-from lettermine.cli.output import print_json, print_table
+from lettermine.cli import DbOption, JsonOption, app, reported_errors, whole_number
+from lettermine.cli.output import print_json, print_table, unguarded
 
 GRADE_SHORT = {"outstanding": "O", "good": "G", "requires improvement": "RI", "inadequate": "I"}
 JUDGEMENT_SHORT = {
@@ -40,8 +40,8 @@ def ingest(
 
     Example: lettermine ingest letters/
     """
-    from lettermine.db import open_db, optimize_search_index
-    from lettermine.errors import LettermineError
+    from lettermine.db import DatabaseError, open_db, optimize_search_index
+    from lettermine.errors import LettermineError, ModelError
     from lettermine.ingest import Classifier, Ingested, ingest_file, letter_files
 
     with reported_errors():
@@ -49,29 +49,41 @@ def ingest(
         classifier = Classifier(model, enabled=classify)
         files, skipped = letter_files(paths)
         results: list[Ingested] = []
+        # A database or model that fails is no file's fault, and would fail every file after
+        # it: the batch stops there and says what it had done.
+        stopped: LettermineError | None = None
         show_bar = sys.stderr.isatty()
+        # The bar redraws itself with control characters: past the filter (it shows no data).
         with typer.progressbar(
-            files, label="Ingesting", file=sys.stderr, hidden=not show_bar
+            files, label="Ingesting", file=unguarded(sys.stderr), hidden=not show_bar
         ) as bar:
             for path in bar:
                 try:
                     result = ingest_file(conn, path, classifier)
+                except (DatabaseError, ModelError) as e:
+                    stopped = e
+                    break
                 except LettermineError as e:
                     result = Ingested(path, error=str(e))
                     typer.echo(f"\nError: {e}" if show_bar else f"Error: {e}", err=True)
                 results.append(result)
                 if not show_bar:
                     _report(result)
-        if any(r.new for r in results):
+        if any(r.new for r in results) and stopped is None:
             # One transaction per letter leaves the search index in many segments: merged,
             # every search is cheaper.
-            optimize_search_index(conn)
-        _summary(results)
+            try:
+                optimize_search_index(conn)
+            except DatabaseError as e:
+                stopped = e
+        _summary(results, untried=len(files) - len(results))
         if skipped:
             names = ", ".join(p.name for p in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
             typer.echo(
                 f"{len(skipped)} other files skipped (not .pdf, .docx or .txt): {names}", err=True
             )
+        if stopped is not None:
+            raise stopped
         if any(r.error for r in results):
             raise typer.Exit(code=1)
 
@@ -91,14 +103,15 @@ def _report(result: Any) -> None:
         typer.echo(f"  warning: {warning}", err=True)
 
 
-def _summary(results: list[Any]) -> None:
+def _summary(results: list[Any], *, untried: int = 0) -> None:
     new = sum(1 for r in results if r.new)
     same = sum(1 for r in results if r.letter_id and not r.new)
     failed = sum(1 for r in results if r.error)
     units = sum(r.units for r in results if r.new)
+    stopped = f", {untried} not tried" if untried else ""
     typer.echo(
-        f"{len(results)} files: {new} new letters ({units} units), "
-        f"{same} already stored, {failed} failed",
+        f"{len(results) + untried} files: {new} new letters ({units} units), "
+        f"{same} already stored, {failed} failed{stopped}",
         err=True,
     )
 
@@ -143,7 +156,9 @@ def _dates(row: dict[str, Any]) -> str:
 
 @app.command()
 def show(
-    letter_id: Annotated[int, typer.Argument(help="Letter id (see 'lettermine letters').")],
+    letter_id: Annotated[
+        int, typer.Argument(parser=whole_number, help="Letter id (see 'lettermine letters').")
+    ],
     *,
     db: DbOption = None,
     json: JsonOption = False,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors
+from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors, whole_number
 
 if TYPE_CHECKING:
     import sqlite3
@@ -111,7 +111,9 @@ def search(
     newest: Annotated[
         bool, typer.Option("--newest", help="Newest visits first, not best match.")
     ] = False,
-    limit: Annotated[int, typer.Option(metavar="N", help="How many units to show.")] = 20,
+    limit: Annotated[
+        int, typer.Option(metavar="N", parser=whole_number, help="How many units to show.")
+    ] = 20,
     raw: Annotated[
         bool,
         typer.Option("--raw", help="Pass the query to SQLite FTS5 as it is (AND, OR, NEAR, *)."),
@@ -190,7 +192,10 @@ def _print_hits(hits: list[Hit]) -> None:
     ]
     heads = ["id", "date", "authority", "letter", "unit", "polarity", "themes"]
     widths = [max([len(x)] + [len(r[i]) for r in rows]) for i, x in enumerate(heads)]
+    from lettermine.cli.output import printable, unguarded
+
     out = sys.stdout.write
+    raw = unguarded(sys.stdout)
     if hits:
         out("  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip() + "\n")
     for hit, row in zip(hits, rows, strict=True):
@@ -198,7 +203,9 @@ def _print_hits(hits: list[Hit]) -> None:
         where = f"{hit.section}: " if hit.section and hit.unit_kind == "finding" else ""
         passage = " ".join((where + hit.snippet).split())
         for line in textwrap.wrap(passage, width - 4):
-            out("    " + _marked(line, styled) + "\n")
+            # Made printable before the bold goes in, and written past the filter that would
+            # show the bold's escape codes as text.
+            raw.write("    " + _marked(printable(line), styled) + "\n")
 
 
 @app.command()
