@@ -37,6 +37,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 AREA_KINDS: tuple[str, ...] = ("area_for_improvement", "priority_action")
 PROGRESS_CAP = 1_000_000  # percent of the way from baseline to target, either way
+PLAN_YEARS = 20  # how far ahead a start or due date may be
 DIRECTIONS: tuple[str, ...] = ("up", "down")
 
 
@@ -103,11 +104,19 @@ def _row(conn: sqlite3.Connection, action_id: int) -> sqlite3.Row:
     return rows[0]
 
 
+# The history rows that count: not withdrawn, and not superseded by a correction (see
+# lettermine.corrections). RAG, evidence and the date order are judged on these only.
+COUNTS = (
+    "h.event != 'withdrawal' AND NOT EXISTS "
+    "(SELECT 1 FROM action_history s WHERE s.supersedes = h.id)"
+)
+
+
 def _last_event_date(conn: sqlite3.Connection, action_id: int) -> str | None:
     row = conn.execute(
-        "SELECT at FROM action_history WHERE action_id = ? ORDER BY id DESC LIMIT 1", [action_id]
+        f"SELECT max(h.at) FROM action_history h WHERE h.action_id = ? AND {COUNTS}", [action_id]
     ).fetchone()
-    return str(row[0]) if row else None
+    return str(row[0]) if row and row[0] is not None else None
 
 
 def _check_in_order(conn: sqlite3.Connection, action_id: int, at: dt.date) -> None:
@@ -150,8 +159,10 @@ def _evidence_and_last(
     out: dict[int, tuple[bool, str | None]] = {}
     for action_id, evidence, last in _per_chunk(
         conn,
-        """SELECT action_id, max(coalesce(trim(evidence), '') != ''), max(at)
-           FROM action_history WHERE action_id IN ({marks}) GROUP BY action_id""",
+        """SELECT h.action_id, max(coalesce(trim(h.evidence), '') != ''), max(h.at)
+           FROM action_history h WHERE h.action_id IN ({marks}) AND """
+        + COUNTS
+        + " GROUP BY h.action_id",
         action_ids,
     ):
         out[action_id] = (bool(evidence), last)
@@ -275,11 +286,31 @@ def history(conn: sqlite3.Connection, action_id: int) -> list[dict[str, Any]]:
            WHERE h.action_id = ? ORDER BY h.id""",
         [action_id],
     )
+    superseded_by = {r["supersedes"]: r["id"] for r in rows if r["supersedes"] is not None}
     out = []
     for r in rows:
         entry = {k: r[k] for k in r.keys() if r[k] is not None and k not in ("action_id",)}
+        if r["id"] in superseded_by:
+            entry["superseded_by"] = superseded_by[r["id"]]
         out.append(entry)
     return out
+
+
+def effective(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries of a history (as history() gives it) that count, in the order they happened:
+    without withdrawals and the entries corrections superseded, a correction in the place of
+    the entry it corrects (by date, then by when the first of its line was recorded)."""
+    origin: dict[int, int] = {}
+    for entry in entries:
+        first = entry.get("supersedes")
+        origin[entry["id"]] = origin.get(first, first) if first is not None else entry["id"]
+    kept = [e for e in entries if "superseded_by" not in e and e["event"] != "withdrawal"]
+    return sorted(kept, key=lambda e: (e["at"], origin[e["id"]]))
+
+
+def effective_history(conn: sqlite3.Connection, action_id: int) -> list[dict[str, Any]]:
+    """history() less what was withdrawn or corrected: what RAG and reports are computed from."""
+    return effective(history(conn, action_id))
 
 
 def list_actions(
@@ -369,9 +400,33 @@ def resolve_authority(conn: sqlite3.Connection, name: str) -> str:
 # -- writing -------------------------------------------------------------------------------------
 
 
+def check_change_date(at: dt.date) -> dt.date:
+    """A change is recorded once it has happened: a date after tomorrow (a day's grace for time
+    zones) is refused, rather than freezing the action behind a change dated years ahead."""
+    latest = dt.date.today() + dt.timedelta(days=1)
+    if at > latest:
+        raise InvalidInput(
+            f"{at.isoformat()} is in the future: changes are recorded on or after the day they "
+            f"happen (today is {dt.date.today().isoformat()}); check the date"
+        )
+    return at
+
+
+def check_plan_date(day: dt.date | None, what: str) -> dt.date | None:
+    """A start or due date no more than PLAN_YEARS ahead: later ones are typing mistakes."""
+    last = dt.date(dt.date.today().year + PLAN_YEARS, 12, 31)
+    if day is not None and day > last:
+        raise InvalidInput(
+            f"{what} {day.isoformat()} is more than {PLAN_YEARS} years ahead (the latest accepted "
+            f"is {last.isoformat()}): check the year"
+        )
+    return day
+
+
 def _append(
     conn: sqlite3.Connection, action_id: int, event: str, at: dt.date, **fields: Any
 ) -> int:
+    check_change_date(at)
     columns = ["action_id", "event", "at", "recorded_at", *fields]
     values = [action_id, event, at.isoformat(), _now(), *fields.values()]
     cur = conn.execute(
@@ -392,6 +447,8 @@ def _resolve_units(conn: sqlite3.Connection, refs: Iterable[str]) -> list[tuple[
 
 
 def _check_dates(start: dt.date | None, due: dt.date | None) -> None:
+    check_plan_date(start, "start date")
+    check_plan_date(due, "due date")
     if start and due and due < start:
         raise InvalidInput(f"due date {due} is before the start date {start}")
 
@@ -883,7 +940,7 @@ def export_rows(
     rows = []
     for action in list_actions(conn, today=today):
         latest: dict[str, Any] = {}
-        for entry in history(conn, action["id"]):
+        for entry in effective(history(conn, action["id"])):
             latest.update({k: entry[k] for k in ("note", "evidence", "author") if k in entry})
             latest["date"] = entry["at"]
         rows.append(
@@ -1040,7 +1097,7 @@ def _plan_row(
         "note": _text(row.get("note")),
         "evidence": _text(row.get("evidence")),
         "author": _text(row.get("author")),
-        "date": _cell_date(row.get("date", ""), "date") or default_day,
+        "date": check_change_date(_cell_date(row.get("date", ""), "date") or default_day),
     }
 
 

@@ -49,6 +49,23 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
 
 
+def refuse_to_replace_a_database(path: Path) -> None:
+    """OutputError if path is a SQLite file (lettermine's --db or another's): a document or
+    spreadsheet written there would destroy it. For every writer of output files."""
+    from lettermine.errors import OutputError
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError:
+        return  # missing (or unreadable: writing will say so)
+    if head == SQLITE_HEADER:
+        raise OutputError(
+            f"{path}: is a SQLite database (lettermine's --db?), not a document: "
+            "it is left as it is; choose another output file"
+        )
+
+
 def _sqlite3_connect(target: Path) -> sqlite3.Connection:
     return sqlite3.connect(str(target), timeout=busy_timeout_ms() / 1000, isolation_level=None)
 

@@ -20,7 +20,7 @@ from lettermine.actions import (
     STATUSES,
     as_date,
     coverage,
-    history,
+    effective_history,
     list_actions,
     measure_progress,
     resolve_authority,
@@ -191,7 +191,7 @@ def _scope(
     actions = {a["id"]: a for a in summaries}
     _add_measures(conn, actions)
     for action in actions.values():
-        action["history"] = history(conn, action["id"])
+        action["history"] = effective_history(conn, action["id"])  # corrections applied
         action["latest"] = _latest_update(action["history"])
     return _Scope(name, letters, actions, today)
 

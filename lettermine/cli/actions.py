@@ -161,9 +161,9 @@ def _print_action(a: dict[str, Any]) -> None:
                 f"  {m['name']}: baseline {m['baseline']:g}, target {m['target']:g}{unit} "
                 f"({m['direction']}); {latest}{progress}{met}\n"
             )
-    out("\nHistory\n")
+    out("\nHistory (#entry; corrected with 'lettermine actions correct')\n")
     for h in a["history"]:
-        out(f"  {h['at']}  {_describe(h)}\n")
+        out(f"  #{h['id']:<4} {h['at']}  {_describe(h)}\n")
 
 
 def _describe(h: dict[str, Any]) -> str:
@@ -171,7 +171,8 @@ def _describe(h: dict[str, Any]) -> str:
     for key, label in [
         ("status", ""), ("percent", ""), ("due", "due "), ("unit", ""), ("rag_override", "RAG "),
         ("measure", ""), ("value", "= "), ("note", ""), ("evidence", "evidence: "),
-        ("reason", "reason: "), ("author", "by "),
+        ("reason", "reason: "), ("author", "by "), ("supersedes", "corrects #"),
+        ("correction", "why: "), ("superseded_by", "SUPERSEDED by #"),
     ]:  # fmt: skip
         if key in h:
             value = f"{h[key]}%" if key == "percent" else h[key]
@@ -562,3 +563,60 @@ def export_command(
             write_tracker(export_rows(conn, today=today), sys.stdout)
         else:
             print_json(export_actions(conn, today=today))
+
+
+@actions_app.command()
+def correct(
+    action_id: ActionId,
+    entry: Annotated[
+        int,
+        typer.Argument(
+            parser=whole_number, metavar="ENTRY", help="The history entry (#N in 'actions show')."
+        ),
+    ],
+    *,
+    reason: Annotated[str, typer.Option(help="What was wrong (required).")],
+    withdraw: Annotated[
+        bool, typer.Option("--withdraw", help="The entry should never have been made.")
+    ] = False,
+    date: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="The right date of the change.")
+    ] = None,
+    percent: Annotated[
+        int | None, typer.Option(parser=whole_number, help="The right percent.")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="The right note.")] = None,
+    evidence: Annotated[str | None, typer.Option(help="The right evidence.")] = None,
+    value: Annotated[
+        float | None, typer.Option(parser=real_number, help="The right measure value.")
+    ] = None,
+    new_status: Annotated[
+        str | None, typer.Option("--status", help="The right status (for a status change).")
+    ] = None,
+    new_due: Annotated[
+        str | None, typer.Option("--due", metavar="YYYY-MM-DD", help="The right due date.")
+    ] = None,
+    override: Annotated[
+        str | None, typer.Option(help="The right RAG override: red, amber or green.")
+    ] = None,
+    author: AuthorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Correct a mistaken history entry, or withdraw it: a new entry that supersedes it.
+
+    Nothing is edited or deleted: the entry stays in the history, marked as superseded, and the
+    action's status, percent, due date, RAG and measures are worked out again without it.
+
+    Example: lettermine actions correct 7 12 --date 2021-11-30 --reason "year typed as 2999"
+    """
+    from lettermine.corrections import correct_entry
+    from lettermine.db import connect
+
+    with reported_errors():
+        new_id = correct_entry(
+            connect(db), action_id, entry, reason=reason, withdraw=withdraw, date=date,
+            percent=percent, note=note, evidence=evidence, value=value, status=new_status,
+            due=new_due, rag_override=override, author=author,
+        )  # fmt: skip
+    what = "withdrawn" if withdraw else "corrected"
+    _stderr(f"action {action_id}: entry {entry} {what} by entry {new_id}")
