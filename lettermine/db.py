@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,24 +94,29 @@ def database_error(error: sqlite3.Error, path: Path | None = None) -> DatabaseEr
         else:
             return None
     code &= 0xFF
+    if code in (_IOERR, _CANTOPEN, _FULL) and path is not None:
+        code = _disk_state(path) or code
     waited = busy_timeout_ms() / 1000
     if code in (_BUSY, _LOCKED):
         message = (
-            f"the database is in use by another process, which held it for more than {waited:g} s; "
-            "nothing was changed: try again when it has finished"
+            f"the database is in use by another process, which held it for more than {waited:g} s: "
+            "try again when it has finished (the database is as it was)"
         )
     elif code in (_READONLY, _PERM, _AUTH):
         message = (
             "the database cannot be written (a read-only file, folder or disk: lettermine also "
-            "writes the -wal and -shm files beside it); nothing was changed: make the file and "
-            "its folder writable, or work on a copy"
+            "writes the -wal and -shm files beside it): make the file and its folder writable, "
+            "or work on a copy (the database is as it was)"
         )
     elif code == _FULL:
-        message = "the disk is full; nothing was changed: free some space and try again"
+        message = (
+            "the disk is full: free some space and try again (the write that failed left the "
+            "database as it was)"
+        )
     elif code == _CANTOPEN:
         message = (
             "the database file cannot be opened: check that its folder exists and that you can "
-            "read and write there"
+            "read and write there (lettermine writes the -wal and -shm files beside it)"
         )
     elif code in (_CORRUPT, _NOTADB):
         message = (
@@ -126,13 +132,40 @@ def database_error(error: sqlite3.Error, path: Path | None = None) -> DatabaseEr
     return DatabaseError(name + message)
 
 
+def _disk_state(path: Path) -> int | None:
+    # A disk error is often a full disk (SQLite reports a -shm file it cannot grow as an I/O
+    # error) or a read-only one: say which, when the folder shows it.
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        if shutil.disk_usage(folder).free < 64 * 1024:
+            return _FULL
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return _READONLY
+    except OSError:
+        return None
+    return None
+
+
+def _file_of(conn: sqlite3.Connection | None) -> Path | None:
+    if conn is None:
+        return None
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+    except sqlite3.Error:
+        return None
+    return Path(row[2]) if row and row[2] else None
+
+
 @contextmanager
-def database_errors(path: Path | None = None) -> Iterator[None]:
-    """Turn the sqlite3 errors a person can act on into DatabaseError; others pass unchanged."""
+def database_errors(
+    path: Path | None = None, conn: sqlite3.Connection | None = None
+) -> Iterator[None]:
+    """Turn the sqlite3 errors a person can act on into DatabaseError; others pass unchanged.
+    The message names path (or the file conn has open)."""
     try:
         yield
     except sqlite3.Error as e:
-        translated = database_error(e, path)
+        translated = database_error(e, path or _file_of(conn))
         if translated is None:
             raise
         raise translated from None
@@ -298,7 +331,9 @@ def integrity_problem(conn: sqlite3.Connection) -> str | None:
     """The first problem SQLite's quick_check finds in the database file, or None if sound."""
     with database_errors():
         rows = conn.execute("PRAGMA quick_check(1)").fetchall()
-    first = str(rows[0][0]) if rows else "no answer"
+    if not rows:
+        return "no answer"
+    first = " ".join(str(rows[0][0]).replace("*** in database main ***", "").split()) or "?"
     return None if first == "ok" else first
 
 
@@ -315,8 +350,15 @@ def backup(conn: sqlite3.Connection, dest: Path) -> Path:
         raise DatabaseError(f"{dest}: folder {dest.parent} does not exist")
     temp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     try:
-        with database_errors(dest):
+        try:
             conn.execute("VACUUM INTO ?", [str(temp)])
+        except sqlite3.Error as e:
+            # Damage is the database's; a full disk or a folder that cannot be written, the copy's.
+            damaged = (getattr(e, "sqlite_errorcode", 0) & 0xFF) in (_CORRUPT, _NOTADB)
+            translated = database_error(e, _file_of(conn) if damaged else dest)
+            if translated is None:
+                raise
+            raise translated from None
         try:
             os.link(temp, dest)  # fails if dest appeared meanwhile: never replaces a file
         except FileExistsError:
@@ -331,7 +373,7 @@ def backup(conn: sqlite3.Connection, dest: Path) -> Path:
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One all-or-nothing write, taking the write lock at the start so writers queue, not fail."""
-    with database_errors():
+    with database_errors(conn=conn):
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield

@@ -100,7 +100,7 @@ def ingest_file(conn: sqlite3.Connection, path: Path, classifier: Classifier) ->
         sha = file_sha256(path)
     except OSError as e:  # a folder given a letter's name, no permission, gone since listed
         raise UnreadableLetter(f"{path.name}: cannot be read ({e.strerror or e})") from None
-    with database_errors():
+    with database_errors(conn=conn):
         existing = find_letter(conn, sha)
     if existing is not None:
         return Ingested(path, existing, new=False)

@@ -372,6 +372,7 @@ def db_status_command(*, db: DbOption = None, json: JsonOption = False) -> None:
     in_step = status["search_index_rows"] == status["units"]
     note = "" if in_step else " (out of step with the units table: rebuild it, see README)"
     out(f"Search:      {status['search_index_rows']:,} units indexed{note}\n")
+    out(f"Integrity:   {status['integrity']} (SQLite quick_check)\n")
     out(f"Schema:      version {status['schema_version']}, migrations applied:\n")
     for m in status["migrations"]:
         out(f"  {m['name']:32} {m['applied_at'][:19]}\n")
