@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import re
 import statistics
+import time
 import unicodedata
 import zlib
 from collections import Counter
@@ -66,6 +67,39 @@ _FOOTER_BAND = 0.075  # running header/footer lines (in small type) sit below th
 _NUMBER_BAND = 0.1  # page numbers sit below this (or above 1 - this) share of the page height
 _FOOTNOTE_BAND = 0.3  # footnotes sit in the bottom part of a page, below the body text
 _SMALL = 0.9  # type smaller than this share of the body size is not body text
+
+# Bounds on the work one document may cause, checked before the work is done, so that a small
+# file built to exhaust the machine (a stream of zeros that inflates to gigabytes, a page tree of
+# fifty thousand pages, a document.xml of hundreds of megabytes) is refused in a moment with a
+# clear error. The largest corpus report has 55 pages, 136,129 characters and 2.5 MB of
+# compressed streams once inflated (0.9 MB of images); these allow ten to twenty times as much.
+MAX_PAGES = 500
+MAX_CHARS = 2_000_000  # characters of text in a document
+MAX_INFLATED = 32 * 2**20  # bytes of a PDF's compressed streams (images aside), inflated
+MAX_DOCX_XML = 16 * 2**20  # bytes of any one XML part of a Word document, unpacked
+MAX_DOCX_TOTAL = 64 * 2**20  # bytes of all its parts, unpacked
+MAX_DOCX_PARTS = 5_000
+MAX_SECONDS = 60.0  # reading one document (the corpus takes 65 ms a PDF)
+
+
+class _TooMuch(Exception):
+    "A document that would take more than a letter's share of memory or time (the reason)"
+
+
+def _too_much(name: str, reason: str) -> UnreadableLetter:
+    return UnreadableLetter(f"{name}: {reason}, far beyond any letter: not read")
+
+
+class _Deadline:
+    """Time spent reading one document, checked between pages."""
+
+    def __init__(self, seconds: float = MAX_SECONDS) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise _TooMuch(f"reading it took more than {self.seconds:g} s")
 
 
 def read_text(path: Path) -> str:
@@ -273,26 +307,39 @@ class _Page:
 def _pdf_text(path: Path) -> str:
     import pypdfium2 as pdfium
 
+    deadline = _Deadline()
     data = path.read_bytes()
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         raise UnreadableLetter(f"{path.name}: {_pdfium_reason(e)}") from None
-    damage = _damage(data)
-    if damage:
-        pdf.close()
-        raise UnreadableLetter(
-            f"{path.name}: the PDF is damaged ({damage}, so text could be missing or wrong): "
-            "download it again"
-        )
     try:
+        count = len(pdf)
+        if count > MAX_PAGES:
+            raise _TooMuch(f"{count:,} pages (lettermine reads up to {MAX_PAGES})")
+        damage = _damage(data)
+        if damage:
+            raise UnreadableLetter(
+                f"{path.name}: the PDF is damaged ({damage}, so text could be missing or wrong): "
+                "download it again"
+            )
         pages = []
-        for number, page in enumerate(pdf):
+        chars = 0
+        for number in range(count):
+            deadline.check()
+            page = pdf[number]
             left, bottom, right, top = page.get_bbox()
-            pages.append(_Page(number, page.get_textpage(), top - bottom, bottom))
+            textpage = page.get_textpage()
+            chars += textpage.count_chars()
+            if chars > MAX_CHARS:
+                raise _TooMuch(f"more than {MAX_CHARS:,} characters of text")
+            pages.append(_Page(number, textpage, top - bottom, bottom))
+        deadline.check()
         return _layout(pages)
     except pdfium.PdfiumError as e:
         raise UnreadableLetter(f"{path.name}: a page cannot be read ({e})") from None
+    except _TooMuch as e:
+        raise _too_much(path.name, str(e)) from None
     finally:
         pdf.close()
 
@@ -305,7 +352,8 @@ _HOLE = b"\0" * 16  # no PDF writer puts a run of NULs anywhere but inside a str
 
 
 def _damage(data: bytes) -> str | None:
-    """What damage in the PDF pdfium would read past without a word, or None.
+    """What damage in the PDF pdfium would read past without a word, or None; _TooMuch if its
+    streams inflate to more than MAX_INFLATED bytes (inflated a bounded piece at a time).
 
     pdfium reads what it can of a corrupt stream and says nothing: a damaged page content
     stream loses text, a damaged font program loses glyphs, a damaged object stream loses the
@@ -320,6 +368,7 @@ def _damage(data: bytes) -> str | None:
     check of this kind.
     """
     streams: list[tuple[int, int]] = []  # where the data of each stream begins and ends
+    inflated = 0
     at = data.find(b"stream")
     while at >= 0:
         after = at + 6
@@ -331,9 +380,15 @@ def _damage(data: bytes) -> str | None:
             if _FLATE.search(head) and not _IMAGE.search(head):
                 inflate = zlib.decompressobj()
                 try:
-                    inflate.decompress(data[begin:stop])
+                    inflated += len(
+                        inflate.decompress(data[begin:stop], MAX_INFLATED - inflated + 1)
+                    )
                 except zlib.error:
                     return "a compressed page or font is corrupt"
+                if inflated > MAX_INFLATED:
+                    raise _TooMuch(
+                        f"its compressed streams inflate to more than {MAX_INFLATED // 2**20} MB"
+                    )
                 if not inflate.eof:
                     return "a compressed page or font is cut short"
                 end = max(end, stop - len(inflate.unused_data))  # past a /Length too short
@@ -595,7 +650,10 @@ def _docx_text(path: Path) -> str:
     from lxml.etree import XMLSyntaxError
 
     try:
+        _check_docx_size(path)
         document = Document(str(path))
+    except _TooMuch as e:
+        raise _too_much(path.name, str(e)) from None
     except (PackageNotFoundError, zipfile.BadZipFile, XMLSyntaxError) as e:
         # python-docx names the whole path in its message: the file name says enough.
         reason = "damaged, truncated or not a .docx" if not isinstance(e, XMLSyntaxError) else e
@@ -606,8 +664,41 @@ def _docx_text(path: Path) -> str:
     if body is None:
         raise UnreadableLetter(f"{path.name}: the Word document has no body")
     numbering = _DocxNumbering(document)
-    blocks = (_docx_block(document, child, numbering) for child in body.iterchildren())
-    return "\n\n".join(b for b in blocks if b)
+    deadline = _Deadline()
+    blocks, chars = [], 0
+    try:
+        for child in body.iterchildren():
+            block = _docx_block(document, child, numbering)
+            chars += len(block)
+            if chars > MAX_CHARS:
+                raise _TooMuch(f"more than {MAX_CHARS:,} characters of text")
+            if block:
+                blocks.append(block)
+            if len(blocks) % 256 == 0:
+                deadline.check()
+    except _TooMuch as e:
+        raise _too_much(path.name, str(e)) from None
+    return "\n\n".join(blocks)
+
+
+def _check_docx_size(path: Path) -> None:
+    """_TooMuch if the parts of a Word document unpack to more than a letter could need; the
+    sizes are read from the zip's directory (zipfile never unpacks more than it declares)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # python-docx says what is wrong with it
+    if len(parts) > MAX_DOCX_PARTS:
+        raise _TooMuch(f"{len(parts):,} parts in the Word file")
+    total = sum(p.file_size for p in parts)
+    if total > MAX_DOCX_TOTAL:
+        raise _TooMuch(f"its parts unpack to {total / 2**20:,.0f} MB")
+    for part in parts:
+        if part.filename.lower().endswith((".xml", ".rels")) and part.file_size > MAX_DOCX_XML:
+            raise _TooMuch(f"{part.filename} unpacks to {part.file_size / 2**20:,.0f} MB")
 
 
 def _docx_block(document: Any, element: Any, numbering: _DocxNumbering) -> str:
@@ -721,6 +812,8 @@ def _txt_text(path: Path) -> str:
         raise UnreadableLetter(
             f"{path.name}: not valid UTF-8 text (bad byte at offset {e.start}); save it as UTF-8"
         ) from None
+    if len(text) > MAX_CHARS:
+        raise _too_much(path.name, f"more than {MAX_CHARS:,} characters of text")
     return drop_page_furniture(text) if "\f" in text else text
 
 
