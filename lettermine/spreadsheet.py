@@ -8,13 +8,14 @@ CSV injection, while keeping every value readable:
 
 - such a cell is written with a leading apostrophe (`'=HYPERLINK(...)`), which spreadsheets
   show as text; a plain number (`-5`, `+3.5`) is a number, not a formula, and is left alone.
-  The same goes for a cell that begins with spaces or line breaks before one of those, and for
-  the full-width forms some Excel locales also accept. A cell that already begins with
+  The same goes for a cell that begins with spaces before one of those, and for the
+  full-width forms some Excel locales also accept. A cell that already begins with
   apostrophes before one of them gets one more, so `unescape_cell()` (used by
   `actions import`) gives back exactly what was exported;
-- a cell holding a separator (`,` or `;`, the one Excel uses in many European locales), a
-  quote, a tab or a line break is quoted, so that no reader can split it and start a new cell
-  part way through (`x;=1+1`);
+- a cell holding a separator (`,` or `;`), a quote, a tab or a line break is quoted; and since
+  Excel in a locale whose separator is `;` splits a comma file at every `;`, quotes or not,
+  and a reader may end a record at a line break inside quotes, the text after each `;` and
+  line break inside a cell is guarded as a cell's start is (`x;'=1+1`);
 - control characters, which xlsx cannot hold and terminals act on, are written as visible
   escapes (`\\x1b`); line ends inside a cell become `\\n`.
 
@@ -40,21 +41,33 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _QUOTE_IF = re.compile(r"[,;\t\"\r\n]|^ | $")
+# Where a reader with another separator (Excel in a ';' locale reading a ',' file) or one that
+# ends the record at a line break inside quotes would start a new cell: each piece is guarded.
+_CSV_PARTS = re.compile(r"([;\n])")
 
 
 def _visible(match: re.Match[str]) -> str:
     return f"\\x{ord(match.group()):02x}"
 
 
-def _starts_formula(text: str) -> bool:
-    return text.lstrip("'").lstrip(" \n")[:1] in FORMULA_STARTS
+def _formula_like(segment: str) -> bool:
+    # Begins (after any apostrophes and spaces) with what starts a formula, and is not a number.
+    head = segment.lstrip("'").lstrip(" ")
+    return head[:1] in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(segment.strip(" "))
 
 
-def _guarded(text: str) -> str:
-    text = _CONTROL.sub(_visible, text.replace("\r\n", "\n").replace("\r", "\n"))
-    if _starts_formula(text) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+def _guard(segment: str) -> str:
+    return "'" + segment if _formula_like(segment) else segment
+
+
+def _unguard(segment: str) -> str:
+    if segment[:1] == "'" and segment[1:].lstrip("'").lstrip(" ")[:1] in FORMULA_STARTS:
+        return segment[1:]
+    return segment
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub(_visible, text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _text(value: Any) -> str:
@@ -77,14 +90,15 @@ def safe_cell(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    return _guarded(_text(value))
+    return _guard(_clean(_text(value)))
 
 
 def csv_cell(value: Any) -> str:
-    """A value as the text of one CSV cell, safe to open in a spreadsheet (see the module)."""
+    """A value as the text of one CSV cell, safe to open in a spreadsheet (see the module):
+    guarded at its start and after every ';' and line break inside it."""
     if isinstance(value, (bool, int)):
         return str(value)
-    return _guarded(_text(value))
+    return "".join(_guard(part) for part in _CSV_PARTS.split(_clean(_text(value))))
 
 
 def _field(text: str) -> str:
@@ -101,11 +115,11 @@ def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 
 
 def unescape_cell(text: str) -> str:
-    """A cell read from a CSV as its value: the apostrophe csv_cell() (or a person, as
+    """A cell read from a CSV as its value: each apostrophe csv_cell() (or a person, as
     spreadsheets do) put before a formula-like start is taken off again."""
-    if text[:1] == "'" and _starts_formula(text[1:]):
-        return text[1:]
-    return text
+    if "'" not in text:
+        return text
+    return "".join(_unguard(part) for part in _CSV_PARTS.split(text))
 
 
 # -- reading what spreadsheets save as CSV ------------------------------------------------------
