@@ -25,6 +25,7 @@ from lettermine.actions import (
     measure_progress,
     resolve_authority,
 )
+from lettermine.db import refuse_to_replace_a_database
 from lettermine.docx_helpers import Cell
 from lettermine.errors import InvalidInput, OutputError
 from lettermine.letters import get_letter, list_letters
@@ -246,6 +247,7 @@ def _check_output(path: Path) -> Path:
     folder = path.parent
     if not folder.is_dir():
         raise OutputError(f"{path}: folder {folder} does not exist; create it first")
+    refuse_to_replace_a_database(path)  # `plan --db x.docx -o x.docx`
     return path
 
 

@@ -111,6 +111,9 @@ def _isolated(read: Callable[[Path], str], path: Path) -> str:
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(reader)
+        import faulthandler
+
+        faulthandler.disable()  # pdfium aborting when refused memory is expected: no dump
         try:
             limit = _data_size() + MAX_MEMORY
             resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
