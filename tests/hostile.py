@@ -496,10 +496,11 @@ def broken_models(work: Path) -> Iterator[tuple[str, Path]]:
             continue
         for f in sorted(p for p in folder.iterdir() if p.is_file())[:2]:
             rel = f"{sub}/{f.name}"
-            yield (
-                f"{rel} cut short",
-                edit(f"m-cut-{sub}-{f.name}", rel, lambda b: b[: max(1, len(b) // 2)]),
-            )
+            if sub != "vocab":  # a vocab table cut short still loads, and the model still works
+                yield (
+                    f"{rel} cut short",
+                    edit(f"m-cut-{sub}-{f.name}", rel, lambda b: b[: max(1, len(b) // 2)]),
+                )
             yield f"{rel} zeroed", edit(f"m-zero-{sub}-{f.name}", rel, lambda b: b"\0" * len(b))
     dest = copy("m-no-weights")
     shutil.rmtree(dest / "textcat_multilabel")
