@@ -1,6 +1,6 @@
 """Faults and what lettermine does with them: one row per class, the way a user meets it.
 
-    python bench/faults.py [--fuzz 500] [--kills 5] [--seed 0]
+    python bench/faults.py [--fuzz 500] [--kills 5] [--seed 0] [--classes 1,3,7] [--only-classes]
 
 Every bad input goes through the command line (`python -m lettermine ingest --no-classify FILE`)
 against a database already holding a letter, whose whole content (schema and every row) is
@@ -22,6 +22,13 @@ bits and zeroed ranges, and reads each with ingest_file in a worker process, so 
 in pdfium is counted and the run goes on. Interruption SIGKILLs `lettermine ingest` part way
 through 30 corpus PDFs (skipped without ../shared); concurrency runs two ingests, a loop of
 `lettermine actions update` and a tight loop of update_action against one database.
+
+Then the classes of hostile and unlucky input of issue #17, one function each (class_N_...),
+in a second table: tried, clear (the outcome the case calls for: a one-line error where the
+input is refused, the right and safe result where it is read), crashes, hangs (each case runs
+under a timeout), peak RSS of any case (bound: 500 MB), rows changed where nothing should
+change, other files changed. `--only-classes [--classes 1,3,7]` runs those alone (a few
+minutes; the mount-based cases of class 7, a read-only folder and a full disk, need root).
 """
 
 from __future__ import annotations
