@@ -957,7 +957,7 @@ def export_rows(
 
 
 def _cell_date(value: str, column: str) -> dt.date | None:
-    value = value.strip()
+    value = re.sub(r"[ T]00:00(:00)?$", "", value.strip())  # a date cell saved with its time
     if not value:
         return None
     # Spreadsheets saved in the UK write 31/03/2020; ISO is accepted too.
@@ -1070,6 +1070,7 @@ def _plan_row(
     due = _cell_date(row.get("due", ""), "due")
     original_due = _cell_date(row.get("original_due", ""), "original_due") or due
     _check_dates(start, due)
+    check_plan_date(original_due, "original_due")
     if start and original_due and original_due < start:
         raise InvalidInput(f"original_due {original_due} is before the start date {start}")
     status = _cell_status(row.get("status", ""))

@@ -229,6 +229,10 @@ def open_db(path: Path | str | None = None, *, create: bool = True) -> Database:
             raise DatabaseError(f"{target}: folder {target.parent} does not exist")
     if target.is_dir():
         raise DatabaseError(f"{target}: is a folder; give the database file with --db")
+    if target.exists() and not target.is_file():
+        raise DatabaseError(
+            f"{target}: is not a file (a device or a pipe); give the database file with --db"
+        )
     with database_errors(target):
         conn = _sqlite3_connect(target)
         try:

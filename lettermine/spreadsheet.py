@@ -126,6 +126,7 @@ def unescape_cell(text: str) -> str:
 
 MAX_CSV_BYTES = 20 * 2**20  # a tracker of thousands of actions is well under 1 MB
 MAX_CSV_ROWS = 10_000
+_SEP_HINT = re.compile(r"sep=([,;\t|])[ \t]*\r?\n")
 DELIMITERS = (",", ";", "\t")  # Excel's list separator is ';' in much of Europe; tab for "text"
 _BOMS = (
     (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -226,7 +227,11 @@ def read_csv(
     except OSError as e:
         raise InvalidInput(f"{path}: cannot be read ({e.strerror or e})") from None
     text = _decode(raw, name)
-    delimiter = _delimiter(text, known, key)
+    hint = _SEP_HINT.match(text)  # Excel's "sep=;" line, naming the separator
+    if hint:
+        delimiter, text = hint.group(1), text[hint.end() :]
+    else:
+        delimiter = _delimiter(text, known, key)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, int, list[str]]] = []  # (row, lines it spans, cells)
     line = 0

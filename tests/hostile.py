@@ -405,6 +405,11 @@ def trackers(units: str = "1:1") -> list[tuple[str, str, bytes, int]]:
         ("UTF-16 LE without BOM", "utf16le.csv", plain.encode("utf-16-le"), 2),
         ("UTF-16 BE with BOM, semicolons", "utf16be.csv",
          b"\xfe\xff" + csv_text(rows, ";").encode("utf-16-be"), 2),
+        ("Excel's sep=; line", "sep.csv", ("sep=;\r\n" + csv_text(rows, ";")).encode("utf-8"), 2),
+        ("dates saved with their time", "times.csv",
+         plain.replace("31/03/2022", "31/03/2022 00:00").replace("2022-06-30",
+                                                                 "2022-06-30 00:00:00")
+         .encode("utf-8"), 2),
         ("unbalanced quote", "unbalanced.csv", unbalanced.encode("utf-8"), -1),
         ("quote closed rows later", "late-quote.csv",
          (csv_text(rows) + 'T4,"Run the panel\r\nT5,Other,Team,done,100,2022-01-01,'
