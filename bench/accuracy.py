@@ -1,6 +1,6 @@
 """How accurate is parsing? read_text + parse_letter against the gold files and the D2I index.
 
-    python bench/accuracy.py [--kind KIND] [--only afi|findings|focused|d2i|speed] [-v]
+    python bench/accuracy.py [--kind KIND] [--only afi|findings|focused|d2i|speed|sif-check] [-v]
 
 Gold sets (../shared/corpus/gold; each gold `file` is relative to ../shared/corpus):
   afi       gold/afi: areas for improvement and priority actions of the 213 inspection reports
@@ -8,6 +8,11 @@ Gold sets (../shared/corpus/gold; each gold `file` is relative to ../shared/corp
   focused   gold/focused: areas for improvement, priority actions and metadata of 133 letters
   d2i       ilacs/d2i_index.csv, reports published 2018 on: dates, lead inspector, five grades
   speed     read_text + parse_letter against bare pypdfium2 text, over the inspection reports
+  sif-check the 2009-2017 reports (sif/pdf and the SIF reports in ilacs/pdf), which have no
+            gold: per kind (sif, pre_sif), files, crashes, how many have an overall judgement,
+            a board judgement (of those whose title says the board was reviewed), areas for
+            improvement and findings, and every report that was warned about; -v lists each
+            report (kind, overall and board grades, counts, warnings)
 
 Unit matching rule. Both texts are normalised: NFKC; U+FFFE dropped; curly quotes made straight;
 every dash (hyphen, en, em, minus) made '-'; whitespace collapsed to one space (and removed around
@@ -444,6 +449,101 @@ def run_speed() -> None:
               f"read_text + parse_letter {o:.2f} s, ratio {o / b:.2f} (target <= 1.5)")  # fmt: skip
 
 
+# ---------------------------------------------------------------------------------------------
+# The 2013-2017 reports and the frameworks before them: no gold, so a check of what was read.
+
+_BOARD_REVIEW = re.compile(
+    r"review\s+of\s+the\s+effectiveness\s+of\s+the\s+local\s+safeguarding\s+children\s+board",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class OlderReport:
+    """What was read from one 2009-2017 report, for the check."""
+
+    stem: str
+    kind: str
+    error: str | None = None
+    board_reviewed: bool = False  # the title says the board's effectiveness was reviewed
+    judgements: dict[str, str] = field(default_factory=dict)
+    areas: int = 0  # the council's areas for improvement
+    priority: int = 0  # the council's priority actions
+    board_areas: int = 0  # the board's areas for improvement and priority actions
+    findings: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def older_report_files() -> list[Path]:
+    """Every PDF in sif/pdf, and the reports in ilacs/pdf that the gold does not call ILACS."""
+    files = sorted((CORPUS / "sif" / "pdf").glob("*.pdf"))
+    files += [p for p in sorted((CORPUS / "ilacs" / "pdf").glob("*.pdf"))
+              if gold_kind(p.stem) not in (None, "ilacs")]  # fmt: skip
+    return files
+
+
+def check_older_report(path: Path) -> OlderReport:
+    """Parse one report and tally what the check reports."""
+    import pypdfium2 as pdfium
+
+    parsed = parse_pdf(path)
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        front = pdf[0].get_textpage().get_text_range() if len(pdf) else ""
+    finally:
+        pdf.close()
+    letter = parsed.letter
+    out = OlderReport(path.stem, letter.kind if letter else "none", parsed.error)
+    out.board_reviewed = bool(_BOARD_REVIEW.search(front))
+    if letter is None:
+        return out
+    council = [u for u in letter.units if u.subject != "lscb"]
+    out.judgements = dict(letter.judgements)
+    out.areas = sum(1 for u in council if u.kind == "area_for_improvement")
+    out.priority = sum(1 for u in council if u.kind == "priority_action")
+    out.board_areas = sum(1 for u in letter.units if u.subject == "lscb" and u.kind != "finding")
+    out.findings = sum(1 for u in council if u.kind == "finding")
+    out.warnings = list(letter.warnings)
+    return out
+
+
+def run_older_check(verbose: bool) -> list[str]:
+    """Per kind: crashes, overall and board judgements present, areas, findings, warnings.
+    Returns the printed rows; with verbose, every report's row is printed first."""
+    checked = [check_older_report(p) for p in older_report_files()]
+    if verbose:
+        print(f"{'report':<46} {'kind':<8} {'overall':<21} {'board':<21} "
+              f"{'areas':>5} {'prio':>4} {'board':>5} {'find':>4}  warnings")  # fmt: skip
+        for r in checked:
+            grade = r.judgements.get("overall_effectiveness", "-")
+            board = r.judgements.get("lscb", "-" if r.board_reviewed else "(no review)")
+            print(f"{r.stem[:46]:<46} {r.kind:<8} {grade:<21} {board:<21} {r.areas:5d} "
+                  f"{r.priority:4d} {r.board_areas:5d} {r.findings:4d}  "
+                  f"{r.error or '; '.join(r.warnings)}")  # fmt: skip
+        print()
+    rows = []
+    crashed = sum(1 for r in checked if r.error and r.error.startswith("CRASH"))
+    refused = sum(1 for r in checked if r.error) - crashed
+    rows.append(f"2009-2017 reports (sif/pdf + SIF reports in ilacs/pdf): {len(checked)} files, "
+                f"crashed {crashed}, refused {refused}")  # fmt: skip
+    for kind in sorted({r.kind for r in checked}):
+        of_kind = [r for r in checked if r.kind == kind]
+        reviewed = [r for r in of_kind if r.board_reviewed]
+        rows.append(
+            f"check {kind:<9} {len(of_kind):4d} files  "
+            f"overall judgement {sum('overall_effectiveness' in r.judgements for r in of_kind)}"
+            f"/{len(of_kind)}  board judgement {sum('lscb' in r.judgements for r in reviewed)}"
+            f"/{len(reviewed)}  with areas {sum(r.areas > 0 for r in of_kind)}/{len(of_kind)} "
+            f"({sum(r.areas for r in of_kind)} areas, {sum(r.priority for r in of_kind)} priority, "
+            f"{sum(r.board_areas for r in of_kind)} board's)  with findings "
+            f"{sum(r.findings > 0 for r in of_kind)}/{len(of_kind)}  "
+            f"warned {sum(bool(r.warnings) for r in of_kind)}"
+        )
+    rows.extend(f"  {r.stem}: {r.kind}: {r.error or '; '.join(r.warnings)}"
+                for r in checked if r.error or r.warnings)  # fmt: skip
+    return rows
+
+
 def print_report(report: Report, verbose: bool) -> None:
     """Print the figures, and the mismatches when asked."""
     crashed = sum(1 for p in _CACHE.values() if p.error and p.error.startswith("CRASH"))
@@ -469,7 +569,9 @@ def print_report(report: Report, verbose: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kind", help="only gold files (or d2i reports) of this letter kind")
-    parser.add_argument("--only", choices=["afi", "findings", "focused", "d2i", "speed"])
+    parser.add_argument(
+        "--only", choices=["afi", "findings", "focused", "d2i", "speed", "sif-check"]
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print every mismatch")
     args = parser.parse_args()
     if not CORPUS.is_dir():
@@ -482,6 +584,9 @@ def main() -> None:
             run(report, args.kind)
     if args.only in ("afi", "findings", "focused", "d2i", None):
         print_report(report, args.verbose)
+    if args.only in ("sif-check", None):
+        for row in run_older_check(args.verbose and args.only == "sif-check"):
+            print(row)
     if args.only == "speed":
         run_speed()
 

@@ -1,6 +1,6 @@
 """Faults and what lettermine does with them: one row per class, the way a user meets it.
 
-    python bench/faults.py [--fuzz 500] [--kills 5] [--seed 0] [--classes 1,3,7] [--only-classes]
+    python bench/faults.py [--fuzz 500] [--kills 5] [--seed 0] [--only CLASS ...]
 
 Every bad input goes through the command line (`python -m lettermine ingest --no-classify FILE`)
 against a database already holding a letter, whose whole content (schema and every row) is
@@ -27,8 +27,9 @@ Then the classes of hostile and unlucky input of issue #17, one function each (c
 in a second table: tried, clear (the outcome the case calls for: a one-line error where the
 input is refused, the right and safe result where it is read), crashes, hangs (each case runs
 under a timeout), peak RSS of any case (bound: 500 MB), rows changed where nothing should
-change, other files changed. `--only-classes [--classes 1,3,7]` runs those alone (a few
-minutes; the mount-based cases of class 7, a read-only folder and a full disk, need root).
+change, other files changed. `--only formulas escapes numbers documents database history
+trackers models` (any of them) runs those alone, in a few minutes; the mount-based cases of
+`database`, a read-only folder and a full disk, need root and are skipped (and said so) without.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import importlib.util
 import json
 import os
 import re
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -73,6 +75,7 @@ from bad_files import (  # noqa: E402
     mutants,
     run_fuzz,
     run_together,
+    unprivileged_cli,
     unsound,
 )
 from hostile import (  # noqa: E402
@@ -341,6 +344,326 @@ def concurrency_row(work: Path) -> Row:
         changed=(total - distinct) + abs(61 - distinct) + lost,
         note=f"{len(written)} updates recorded ({len(run.cli_updates)} by the CLI)",
     )
+
+
+# --- names that are not UTF-8 (issue 17, class 4) and files that are not files (class 5) -------
+#
+# Each case is one CLI run under a timeout: a hang counts as a crash (and in the note). A case
+# either should work (the letter stored, the file written: "stored") or should be refused with one
+# clear line naming what is wrong ("clear errors"); a refusal must leave the database as it was,
+# and no case may change a file outside its scratch folder ("rows changed" counts both).
+
+FF = "\udcff"  # the byte 0xff of a name that is not UTF-8, as Python carries it
+CASE_TIMEOUT = 60
+
+
+@dataclass
+class Case:
+    """One run: the arguments, and what should come of it."""
+
+    what: str
+    args: list[str]
+    expect: str  # "stored": exit 0 and check() holds; "clear": exit 1, one Error line
+    reason: str = ""  # words the error line must contain ("clear")
+    check: Callable[[], bool] | None = None  # for "stored": the result is really there
+    command: list[str] | None = None  # instead of python -m lettermine
+
+
+def _tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and not p.is_symlink():
+            digest.update(str(p).encode("utf-8", "surrogateescape") + p.read_bytes())
+    return digest.hexdigest()
+
+
+def _run_cases(fault: str, cases: list[Case], db: Path, outside: Path) -> tuple[Row, list[str]]:
+    row = Row(fault)
+    notes: list[str] = []
+    hangs = 0
+    for case in cases:
+        before, outside_before = fingerprint(db), _tree_hash(outside)
+        command = case.command or [sys.executable, "-m", "lettermine"]
+        row.tried += 1
+        try:
+            run = subprocess.run(
+                [*command, *case.args], capture_output=True, text=True,
+                errors="surrogateescape", timeout=CASE_TIMEOUT,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            hangs += 1
+            row.crashes += 1
+            notes.append(f"{fault}: {case.what}: HUNG (over {CASE_TIMEOUT} s)")
+            continue
+        errors = [x for x in run.stderr.splitlines() if x.startswith("Error:")]
+        raw_escape = "\x1b" in run.stderr or "\x1b" in run.stdout
+        if _crashed(run) or raw_escape:
+            row.crashes += 1
+            notes.append(f"{fault}: {case.what}: exit {run.returncode}: {run.stderr[-300:]}")
+        elif case.expect == "clear":
+            ok = run.returncode == 1 and len(errors) == 1 and case.reason in errors[0]
+            row.clear += ok
+            if not ok:
+                notes.append(f"{fault}: {case.what}: not one clear error: {run.stderr[-300:]}")
+            row.changed += _rows_changed(before, fingerprint(db))
+        else:
+            ok = run.returncode == 0 and (case.check is None or case.check())
+            row.stored += ok
+            if not ok:
+                notes.append(f"{fault}: {case.what}: did not work: {run.stderr[-300:]}")
+        row.changed += int(_tree_hash(outside) != outside_before)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    row.note = f"hangs {hangs}, peak RSS of any run so far {peak:.0f} MB"
+    return row, notes
+
+
+def _letters_in(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [r[0] for r in conn.execute("SELECT source FROM letters ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def non_utf8_name_rows(work: Path) -> tuple[list[Row], list[str]]:
+    """File names and arguments that are not UTF-8 (or carry control characters)."""
+    base = work / "names"
+    base.mkdir()
+    outside = work / "names-outside"
+    outside.mkdir()
+    db = base / f"db-{FF}.db"
+    folder = base / "inbox"
+    folder.mkdir()
+    shutil.copy(GOOD_TXT, folder / f"letter-{FF}.txt")
+    shutil.copy(GOOD_PDF, folder / f"caf\xe9-{FF}{FF}.pdf")
+    shutil.copy(GOOD_DOCX, base / f"jtai-{FF}.docx")
+    escape = base / "report\x1b]0;owned\x07\u202e.txt"
+    escape.write_text(LETTER_TEXT, encoding="utf-8")
+    lm = [sys.executable, "-m", "lettermine"]
+
+    def stored(name: str) -> Callable[[], bool]:
+        return lambda: name in _letters_in(db)
+
+    cases = [
+        Case(
+            "folder holding names with byte 0xff",
+            ["ingest", "--no-classify", str(folder), "--db", str(db)],
+            "stored",
+            check=stored("letter-\\xff.txt"),
+        ),  # fmt: skip
+        Case(
+            "file argument with byte 0xff",
+            ["ingest", "--no-classify", str(base / f"jtai-{FF}.docx"), "--db", str(db)],
+            "stored",
+            check=stored("jtai-\\xff.docx"),
+        ),  # fmt: skip
+        Case(
+            "name with ESC and a bidi override",
+            ["ingest", "--no-classify", str(escape), "--db", str(db)],
+            "stored",
+            check=stored("report\\x1b]0;owned\\x07\\u202e.txt"),
+        ),  # fmt: skip
+        Case(
+            "db backup to a name with 0xff",
+            ["db", "backup", str(base / f"copy-{FF}.db"), "--db", str(db)],
+            "stored",
+            check=lambda: (base / f"copy-{FF}.db").is_file(),
+        ),  # fmt: skip
+        Case(
+            "plan --output with 0xff",
+            ["plan", "--letter", "1", "--output", str(base / f"plan-{FF}.docx"), "--db", str(db)],
+            "stored",
+            check=lambda: (base / f"plan-{FF}.docx").is_file(),
+        ),  # fmt: skip
+        Case(
+            "db path / status of a name with 0xff",
+            ["db", "status", "--json", "--db", str(db)],
+            "stored",
+        ),
+        Case(
+            "actions import of a missing name with 0xff",
+            ["actions", "import", str(base / f"t-{FF}.csv"), "--db", str(db)],
+            "clear",
+            "no such file",
+        ),
+        Case(
+            "--title with 0xff",
+            ["actions", "add", "--for", "1:1", "--title", f"Plan {FF}", "--db", str(db)],
+            "clear",
+            "not UTF-8",
+        ),  # fmt: skip
+        Case(
+            "--owner with 0xff",
+            ["actions", "list", "--owner", FF, "--db", str(db)],
+            "clear",
+            "not UTF-8",
+        ),
+        Case(
+            "--la with 0xff",
+            ["themes", "--la", f"North {FF}", "--db", str(db)],
+            "clear",
+            "not UTF-8",
+        ),
+        Case(
+            "search query with 0xff",
+            ["search", f"caseload{FF}", "--db", str(db)],
+            "clear",
+            "not UTF-8",
+        ),
+        Case(
+            "--raw query with 0xff",
+            ["search", "--raw", f"care{FF}", "--db", str(db)],
+            "clear",
+            "not UTF-8",
+        ),
+        Case(
+            "label --who with 0xff",
+            ["label", "1:1", "--add", "workforce", "--who", FF, "--db", str(db)],
+            "clear",
+            "not UTF-8",
+        ),  # fmt: skip
+    ]
+    for case in cases:
+        case.command = lm
+    row, notes = _run_cases("names not UTF-8", cases, db, outside)
+    return [row], notes
+
+
+def special_file_rows(work: Path) -> tuple[list[Row], list[str]]:
+    """FIFOs, devices, sockets, links out of a folder, and what cannot be read."""
+    import socket
+
+    base = work / "special"
+    base.mkdir()
+    os.chmod(work, 0o755)  # 'nobody' must reach base (tempfile makes work 0700)
+    os.chmod(base, 0o777)
+    outside = work / "special-outside"
+    outside.mkdir()
+    shutil.copy(GOOD_DOCX, outside / GOOD_DOCX.name)
+    db = base / "special.db"
+    _run("ingest", "--no-classify", str(GOOD_TXT), db=db)
+    os.chmod(db, 0o666)
+    folder = base / "inbox"
+    (folder / "locked").mkdir(parents=True)
+    shutil.copy(GOOD_PDF, folder / GOOD_PDF.name)
+    shutil.copy(GOOD_DOCX, folder / "locked" / "in-locked.docx")
+    shutil.copy(GOOD_PDF, folder / "private.pdf")
+    for name in ("x.txt", "y.pdf"):
+        os.mkfifo(folder / name)
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(folder / "s.docx"))
+    (folder / "out.docx").symlink_to(outside / GOOD_DOCX.name)
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "up").symlink_to(outside)
+    for p in [folder, *folder.rglob("*")]:
+        if not p.is_symlink() and not p.is_socket():
+            os.chmod(p, 0o777 if p.is_dir() else 0o666)
+    os.chmod(folder / "locked", 0)
+    os.chmod(folder / "private.pdf", 0)
+    fifo = base / "lone.txt"
+    os.mkfifo(fifo)
+    for name in ("t.csv", "p.docx", "f.db"):
+        os.mkfifo(base / name)
+    (base / "zero.pdf").symlink_to("/dev/zero")
+    (base / "dangling.txt").symlink_to(base / "nowhere.txt")
+    lm = [sys.executable, "-m", "lettermine"]
+    nobody = unprivileged_cli()
+
+    def folder_run() -> bool:
+        # the one good letter stored; the letter outside (linked) not read
+        return _letters_in(db)[-1] == GOOD_PDF.name and len(_letters_in(db)) == 2
+
+    cases = [
+        Case(
+            "FIFO x.txt as an argument",
+            ["ingest", "--no-classify", str(fifo), "--db", str(db)],
+            "clear",
+            "a FIFO",
+            command=lm,
+        ),  # fmt: skip
+        Case(
+            "link to /dev/zero as an argument",
+            ["ingest", "--no-classify", str(base / "zero.pdf"), "--db", str(db)],
+            "clear",
+            "character device",
+            command=lm,
+        ),  # fmt: skip
+        Case(
+            "dangling link as an argument",
+            ["ingest", "--no-classify", str(base / "dangling.txt"), "--db", str(db)],
+            "clear",
+            "leads nowhere",
+            command=lm,
+        ),  # fmt: skip
+        Case(
+            "folder as the tracker to import",
+            ["actions", "import", str(folder), "--db", str(db)],
+            "clear",
+            "folder",
+            command=lm,
+        ),  # fmt: skip
+        Case(
+            "FIFO as the tracker to import",
+            ["actions", "import", str(base / "t.csv"), "--db", str(db)],
+            "clear",
+            "a FIFO",
+            command=lm,
+        ),  # fmt: skip
+        Case(
+            "FIFO as plan --output",
+            ["plan", "--letter", "1", "--output", str(base / "p.docx"), "--db", str(db)],
+            "clear",
+            "a FIFO",
+            command=lm,
+        ),  # fmt: skip
+        Case(
+            "FIFO as --db", ["letters", "--db", str(base / "f.db")], "clear", "a FIFO", command=lm
+        ),
+        Case(
+            "/dev/null as --db",
+            ["letters", "--db", "/dev/null"],
+            "clear",
+            "character device",
+            command=lm,
+        ),
+        Case(
+            "FIFO as db backup",
+            ["db", "backup", str(base / "f.db"), "--db", str(db)],
+            "clear",
+            "already exists",
+            command=lm,
+        ),
+    ]
+    row, notes = _run_cases("not files, not readable", cases, db, outside)
+    # The folder: two FIFOs, a socket and an unreadable folder and file are each one Error line
+    # (five); the letter beside them is stored; the three links (out of the folder, to a device,
+    # to a folder outside) are named and not followed. Run as a user permissions apply to.
+    before_out = _tree_hash(outside)
+    try:
+        run = subprocess.run(
+            [*nobody, "ingest", "--no-classify", str(folder), "--db", str(db)],
+            capture_output=True, text=True, errors="surrogateescape", timeout=CASE_TIMEOUT,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        row.tried += 1
+        row.crashes += 1
+        notes.append("not files, not readable: the folder run HUNG")
+        return [row], notes
+    finally:
+        sock.close()
+    errors = [x for x in run.stderr.splitlines() if x.startswith("Error:")]
+    expected = {"x.txt": "a FIFO", "y.pdf": "a FIFO", "s.docx": "a socket",
+                "locked": "folder cannot be read", "private.pdf": "cannot be read"}  # fmt: skip
+    named = sum(any(n in e and why in e for e in errors) for n, why in expected.items())
+    links = "3 symbolic links not followed" in run.stderr
+    row.tried += len(expected) + 3 + 1  # and the good letter beside them
+    row.clear += named + 3 * links
+    row.stored += folder_run()
+    row.crashes += int(_crashed(run))
+    row.changed += int(_tree_hash(outside) != before_out)
+    if named != len(expected) or not links or len(errors) != len(expected):
+        notes.append(f"not files, not readable: folder run: {run.stderr[-600:]}")
+    return [row], notes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -869,14 +1192,14 @@ def class_10_models(work: Path) -> HostileRow:
 
 
 HOSTILE_CLASSES: dict[str, Callable[[Path], HostileRow]] = {
-    "1": class_1_formula_injection,
-    "2": class_2_terminal_escapes,
-    "3": class_3_numbers,
-    "6": class_6_exhausting_documents,
-    "7": class_7_database_neighbours,
-    "8": class_8_history,
-    "9": class_9_trackers,
-    "10": class_10_models,
+    "formulas": class_1_formula_injection,
+    "escapes": class_2_terminal_escapes,
+    "numbers": class_3_numbers,
+    "documents": class_6_exhausting_documents,
+    "database": class_7_database_neighbours,
+    "history": class_8_history,
+    "trackers": class_9_trackers,
+    "models": class_10_models,
 }
 HOSTILE_COLUMNS = ("tried", "clear", "crashes", "hangs", "peak RSS MB", "rows changed",
                    "other files changed")  # fmt: skip
@@ -908,28 +1231,37 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=5, help="SIGKILLs during one batch")
     parser.add_argument("--seed", type=int, default=0, help="seed for the mutations")
     parser.add_argument(
-        "--classes",
-        default=",".join(HOSTILE_CLASSES),
-        help="classes of hostile input (#17) to try, e.g. 1,3,7 ('' for none)",
-    )
-    parser.add_argument(
-        "--only-classes", action="store_true", help="only the hostile classes, not the rest"
-    )
+        "--only", nargs="+", choices=("names", "special", *HOSTILE_CLASSES), metavar="CLASS",
+        help="run only these classes: names (not UTF-8), special (not files, not readable), "
+        f"and the hostile input of #17: {', '.join(HOSTILE_CLASSES)}",
+    )  # fmt: skip
     args = parser.parse_args()
 
-    wanted = [c.strip() for c in args.classes.split(",") if c.strip()]
-    unknown = [c for c in wanted if c not in HOSTILE_CLASSES]
-    if unknown:
-        parser.error(f"unknown classes {unknown}: choose from {', '.join(HOSTILE_CLASSES)}")
+    wanted = [k for k in HOSTILE_CLASSES if not args.only or k in args.only]
+    theirs = not args.only or bool({"names", "special"} & set(args.only))
+    rows: list[Row] = []
+    hostile_bad = 0
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        if args.only_classes:
-            return hostile_main(work, wanted)
-        db = work / "faults.db"
-        run = _run("ingest", "--no-classify", str(GOOD_TXT), db=db)
-        if run.returncode != 0:
-            raise SystemExit(f"cannot ingest the sample letter: {run.stderr}")
-        start = time.perf_counter()
+        if theirs:
+            rows = faults_table(work, args)
+        if wanted:
+            print()
+            hostile_bad = hostile_main(work, wanted)
+    bad = sum(r.crashes + r.changed for r in rows)
+    return 1 if bad or hostile_bad else 0
+
+
+def faults_table(work: Path, args: argparse.Namespace) -> list[Row]:
+    """The first table: bad files, fuzzing, interruption, concurrency, names, special files."""
+    db = work / "faults.db"
+    run = _run("ingest", "--no-classify", str(GOOD_TXT), db=db)
+    if run.returncode != 0:
+        raise SystemExit(f"cannot ingest the sample letter: {run.stderr}")
+    start = time.perf_counter()
+    rows: list[Row] = []
+    notes: list[str] = []
+    if not args.only:
         rows = bad_input_rows(work, db)
         rows.append(duplicate_row(work, db))
         rows.append(mixed_folder_row(work))
@@ -941,18 +1273,20 @@ def main() -> int:
         else:
             rows.append(killed)
         rows.append(concurrency_row(work))
-        print_table(rows)
-        print()
-        for r in rows:
-            if r.note:
-                print(f"{r.fault}: {r.note}")
-        for note in notes:
-            print(note)
-        print(f"{time.perf_counter() - start:.0f} s")
-        print()
-        hostile_bad = hostile_main(work, wanted) if wanted else 0
-    bad = sum(r.crashes + r.changed for r in rows)
-    return 1 if bad or hostile_bad else 0
+    for name, make in (("names", non_utf8_name_rows), ("special", special_file_rows)):
+        if not args.only or name in args.only:
+            made, more = make(work)
+            rows += made
+            notes += more
+    print_table(rows)
+    print()
+    for r in rows:
+        if r.note:
+            print(f"{r.fault}: {r.note}")
+    for note in notes:
+        print(note)
+    print(f"{time.perf_counter() - start:.0f} s")
+    return rows
 
 
 def hostile_main(work: Path, classes: list[str]) -> int:

@@ -13,8 +13,10 @@ refuses, so the record of what the tracker said stays whole. Instead:
 An entry is superseded once at most (a unique index): a correction that was itself wrong is
 corrected in turn, and correcting a withdrawal puts the entry back with any values given. The
 action's current state (status, percent, due date, override, measures' latest values) is then
-replayed from the entries that count (actions.effective), so RAG, reports and exports ignore
-what was superseded, and the date order new changes must keep follows the corrected dates.
+replayed from the entries that count (timeline.entries_in_force, the one place that decides,
+and timeline.replay, as `--as-at` replays), so RAG, reports, exports and the tracker as at any
+date ignore what was superseded, and the date order new changes must keep follows the
+corrected dates.
 Links to units are not corrected this way (`actions unlink` undoes a link), nor are measures'
 set-up, nor an action's creation beyond its date.
 """
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass, field
 from typing import Any
 
 from lettermine.actions import (
@@ -42,6 +43,7 @@ from lettermine.db import write_transaction
 from lettermine.errors import InvalidInput, NotFound
 from lettermine.numbers import real
 from lettermine.rag import CLOSED, COLOURS
+from lettermine.timeline import replay
 
 # What each kind of entry can be corrected with (besides its date).
 CORRECTABLE: dict[str, tuple[str, ...]] = {
@@ -66,47 +68,6 @@ FIELD_OPTIONS = {
 # The columns a correction copies from the entry it corrects.
 _CARRIED = ("percent", "note", "evidence", "measure_id", "value", "status", "due", "unit",
             "rag_override", "reason")  # fmt: skip
-
-
-@dataclass
-class State:
-    """An action's state replayed from its history: what the `actions` row should hold."""
-
-    created: str | None = None
-    status: str = "not_started"
-    percent: int = 0
-    due: str | None = None
-    override: str | None = None
-    override_reason: str | None = None
-    evidence: bool = False
-    latest: dict[int, tuple[float, str]] = field(default_factory=dict)  # measure -> (value, at)
-
-
-def replay(entries: list[dict[str, Any]]) -> State:
-    """The state the entries that count (actions.effective) leave an action in, oldest first;
-    the same steps the writing functions in lettermine.actions take one change at a time."""
-    state = State()
-    for entry in effective(entries):
-        event = entry["event"]
-        if event in ("created", "imported"):
-            state.created = state.created or entry["at"]
-            state.status = entry.get("status", "not_started")
-            state.percent = entry.get("percent", 0)
-            state.due = entry.get("due")
-        elif event in ("update", "status"):
-            state.status = entry.get("status", state.status)
-            state.percent = entry.get("percent", state.percent)
-            if event == "update" and "measure_id" in entry and "value" in entry:
-                state.latest[entry["measure_id"]] = (entry["value"], entry["at"])
-        elif event == "due":
-            state.due = entry.get("due", state.due)
-        elif event == "override":
-            state.override, state.override_reason = entry.get("rag_override"), entry.get("reason")
-        elif event == "override_cleared":
-            state.override = state.override_reason = None
-        if (event in ("update", "imported")) and (entry.get("evidence") or "").strip():
-            state.evidence = True
-    return state
 
 
 def _origin(entries: dict[int, dict[str, Any]], entry: dict[str, Any]) -> dict[str, Any]:
@@ -200,7 +161,7 @@ def correct_entry(
             _check_date_in_place(entries, entry_id, kind, at)
             new_id = _append(conn, action_id, kind, at, author=author, supersedes=entry_id,
                              correction=why, **fields)  # fmt: skip
-        _store(conn, action_id, replay(history(conn, action_id)))
+        _store(conn, action_id)
     return new_id
 
 
@@ -281,20 +242,28 @@ def _check_date_in_place(
         raise InvalidInput(f"{day} is before the action was created ({created})")
 
 
-def _store(conn: sqlite3.Connection, action_id: int, state: State) -> None:
-    """Write the replayed state to the action's row and its measures' latest values."""
+def _store(conn: sqlite3.Connection, action_id: int) -> None:
+    """Replay the entries in force (timeline.replay, as `--as-at` does) onto the action's row and
+    its measures' latest values: the current-state copy follows the corrected history."""
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    row = dict(cur.execute("SELECT * FROM actions WHERE id = ?", [action_id]).fetchone())
+    entries = effective(history(conn, action_id))
+    state, _, values = replay(row, entries)
+    made = [e["at"] for e in entries if e["event"] in ("created", "imported")]
     conn.execute(
         """UPDATE actions SET status = ?, percent = ?, due = ?, rag_override = ?,
-           rag_override_reason = ?, created = coalesce(?, created) WHERE id = ?""",
+           rag_override_reason = ?, created = ? WHERE id = ?""",
         [
-            state.status, state.percent, state.due, state.override,
-            state.override_reason if state.override else None, state.created, action_id,
+            state["status"], state["percent"], state["due"], state["rag_override"],
+            state["rag_override_reason"] if state["rag_override"] else None,
+            made[0] if made else row["created"], action_id,
         ],
     )  # fmt: skip
     for (measure_id,) in conn.execute(
         "SELECT id FROM action_measures WHERE action_id = ?", [action_id]
     ).fetchall():
-        value, at = state.latest.get(measure_id, (None, None))
+        value, at = values.get(measure_id, (None, None))
         conn.execute(
             "UPDATE action_measures SET latest = ?, latest_at = ? WHERE id = ?",
             [value, at, measure_id],

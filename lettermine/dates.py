@@ -27,7 +27,8 @@ DATE_RE = re.compile(rf"\b{_DAY}\s+{_MONTH}\s+(\d{{4}})\b", re.IGNORECASE)
 # "21 November to 2 December 2022", "4 to 8 March 2024", "5 and 6 May 2021",
 # "27 September 2021 to 8 October 2021", "14 March 2019".
 RANGE_RE = re.compile(
-    rf"\b{_DAY}(?:\s+{_MONTH})?(?:\s+(\d{{4}}))?\s*(?:to|and|-|–|—|until)\s*{_DAY}\s+{_MONTH}\s+(\d{{4}})\b",
+    rf"\b{_DAY}(?:\s+{_MONTH})?(?:\s+(\d{{4}}))?\s*(?:to|,?\s*and|-|–|—|until|,)\s*{_DAY}\s+{_MONTH}\s+"
+    r"(\d{4})\b",
     re.IGNORECASE,
 )
 
@@ -40,25 +41,53 @@ def iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
+# "12/09/2016" (day first, as British reports print it), a few 2015-2016 reports' front pages.
+NUMERIC_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
 def parse_date(text: str) -> str | None:
-    """The first full date in text ("18 June 2021") as ISO, or None."""
+    """The first full date in text ("18 June 2021", else "18/06/2021") as ISO, or None."""
     m = DATE_RE.search(text)
-    if not m:
+    if m:
+        return iso(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
+    n = NUMERIC_RE.search(text)
+    return iso(int(n.group(3)), int(n.group(2)), int(n.group(1))) if n else None
+
+
+# The days listed before the last two of a list: "15, " in "15, 16 and 21 July 2025";
+# "29, 30 September, " in "29, 30 September, 1 and 2 October 2025".
+_LIST_HEAD = re.compile(rf"(?:\b{_DAY}(?:\s+{_MONTH})?\s*,\s*)+$", re.IGNORECASE)
+
+
+def list_start(before: str) -> tuple[int, str | None] | None:
+    """The first day of a list of days that text ending just before a range ends with, and the
+    first month named from that day on (None if the list names none): (15, None) for "on 15, "."""
+    head = _LIST_HEAD.search(before)
+    if head is None:
         return None
-    return iso(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
+    days = re.findall(rf"{_DAY}(?:\s+{_MONTH})?", head.group(0), re.IGNORECASE)
+    month = next((name for _, name in days if name), None)
+    return int(days[0][0]), month
 
 
 def parse_range(text: str) -> tuple[str | None, str | None]:
-    """The first date range in text as (start, end) ISO dates; a single date gives (d, d)."""
+    """The first date range in text as (start, end) ISO dates; a single date gives (d, d). A list
+    of days ("15, 16 and 21 July 2025") starts on its first day and ends on its last."""
     m = RANGE_RE.search(text)
     if m:
         d1, m1, y1, d2, m2, y2 = m.groups()
+        head = list_start(text[: m.start()])
+        if head is not None:
+            d1, m1, y1 = str(head[0]), head[1] or m1, None
         end_month, end_year = MONTHS[m2.lower()], int(y2)
         start_month = MONTHS[m1.lower()] if m1 else end_month
         start_year = int(y1) if y1 else end_year
         if not y1 and start_month > end_month:  # "30 December to 3 January 2020"
             start_year -= 1
         return iso(start_year, start_month, int(d1)), iso(end_year, end_month, int(d2))
+    numeric = [iso(int(y), int(mo), int(d)) for d, mo, y in NUMERIC_RE.findall(text)[:2]]
+    if len(numeric) == 2 and not DATE_RE.search(text):  # "12/09/2016 to 06/10/2016"
+        return numeric[0], numeric[1]
     single = parse_date(text)
     return single, single
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lettermine.errors import LettermineError
+from lettermine.paths import NotReadable, check_target, shown
 from lettermine.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -31,6 +32,15 @@ def db_path(path: Path | str | None = None) -> Path:
     if path:
         return Path(path)
     return Path(os.environ.get("LETTERMINE_DB") or DEFAULT_DB)
+
+
+def _usable(target: Path) -> Path:
+    # SQLite opens a FIFO or a device as if it were a file (and fails obscurely, or waits).
+    try:
+        check_target(target)
+    except NotReadable as e:
+        raise DatabaseError(f"{e}; give a database file") from None
+    return target
 
 
 def busy_timeout_ms() -> int:
@@ -62,13 +72,14 @@ def refuse_to_replace_a_database(path: Path) -> None:
         return  # missing (or unreadable: writing will say so)
     if head == SQLITE_HEADER:
         raise OutputError(
-            f"{path}: is a SQLite database (lettermine's --db?), not a document: "
+            f"{shown(path)}: is a SQLite database (lettermine's --db?), not a document: "
             "it is left as it is; choose another output file"
         )
 
 
 def _sqlite3_connect(target: Path) -> sqlite3.Connection:
-    return sqlite3.connect(str(target), timeout=busy_timeout_ms() / 1000, isolation_level=None)
+    # The Path, not str(): a name that is not UTF-8 still opens (sqlite3 takes bytes).
+    return sqlite3.connect(target, timeout=busy_timeout_ms() / 1000, isolation_level=None)
 
 
 # -- errors a person can act on ------------------------------------------------------------------
@@ -84,7 +95,7 @@ def database_error(error: sqlite3.Error, path: Path | None = None) -> DatabaseEr
     """What a sqlite3 error means for the person running lettermine, as a DatabaseError whose
     message says what to do; None for an error that is lettermine's own (a bug)."""
     code = getattr(error, "sqlite_errorcode", None)
-    name = f"{path}: " if path is not None else ""
+    name = f"{shown(path)}: " if path is not None else ""
     if code is None:
         text = str(error).lower()
         if "file is not a database" in text:
@@ -192,23 +203,24 @@ def _lettermine_state(conn: sqlite3.Connection, target: Path) -> int | None:
             "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = 'lettermine'"
         ).fetchone()[0]
     if not applied:
-        shown = ", ".join(sorted(tables)[:4]) + (", ..." if len(tables) > 4 else "")
+        listed = ", ".join(shown(t) for t in sorted(tables)[:4])
+        listed += ", ..." if len(tables) > 4 else ""
         raise DatabaseError(
-            f"{target}: is not a lettermine database (it holds other tables: {shown}); "
+            f"{shown(target)}: is not a lettermine database (it holds other tables: {listed}); "
             "lettermine leaves it alone: give another file with --db"
         )
     version = max(applied, conn.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
         raise DatabaseError(
-            f"{target}: made by a newer lettermine (schema version {version}; this one knows up "
-            f"to {SCHEMA_VERSION}); it is left as it is: upgrade lettermine to use it"
+            f"{shown(target)}: made by a newer lettermine (schema version {version}; this one "
+            f"knows up to {SCHEMA_VERSION}); it is left as it is: upgrade lettermine to use it"
         )
     return int(applied)
 
 
 def _missing(target: Path) -> DatabaseError:
     return DatabaseError(
-        f"no database at {target}: ingest letters first ('lettermine ingest FILES'), "
+        f"no database at {shown(target)}: ingest letters first ('lettermine ingest FILES'), "
         "or give --db / set LETTERMINE_DB"
     )
 
@@ -221,18 +233,12 @@ def open_db(path: Path | str | None = None, *, create: bool = True) -> Database:
 
     from lettermine.migrations import migrations
 
-    target = db_path(path)
+    target = _usable(db_path(path))  # a folder, FIFO or device is refused
     if not target.exists():
         if not create:
             raise _missing(target)
         if target.parent and not target.parent.exists():
-            raise DatabaseError(f"{target}: folder {target.parent} does not exist")
-    if target.is_dir():
-        raise DatabaseError(f"{target}: is a folder; give the database file with --db")
-    if target.exists() and not target.is_file():
-        raise DatabaseError(
-            f"{target}: is not a file (a device or a pipe); give the database file with --db"
-        )
+            raise DatabaseError(f"{shown(target)}: folder {shown(target.parent)} does not exist")
     with database_errors(target):
         conn = _sqlite3_connect(target)
         try:
@@ -240,7 +246,7 @@ def open_db(path: Path | str | None = None, *, create: bool = True) -> Database:
             applied = _lettermine_state(conn, target)
             if applied is None and not create:
                 raise DatabaseError(
-                    f"{target}: holds no lettermine data yet: ingest letters first "
+                    f"{shown(target)}: holds no lettermine data yet: ingest letters first "
                     "('lettermine ingest FILES')"
                 )
             conn.execute("PRAGMA journal_mode = WAL")
@@ -268,8 +274,9 @@ def _migrate(db: Database, target: Path) -> None:
             problem = integrity_problem(db.conn)
             if problem:
                 raise DatabaseError(
-                    f"{target}: failed its integrity check ({problem}), so it was not upgraded; "
-                    "restore it from a backup ('lettermine db backup', or a .before-migration copy)"
+                    f"{shown(target)}: failed its integrity check ({problem}), so it was not "
+                    "upgraded; restore it from a backup ('lettermine db backup', or a "
+                    ".before-migration copy)"
                 )
             _backup_other_connection(target, _backup_path(target))
         migrations.apply(db)
@@ -291,10 +298,10 @@ def connect(path: Path | str | None = None, *, create: bool = False) -> sqlite3.
     """A plain sqlite3 connection to a lettermine database, for fast reads and the tracker's
     writes; migrates first (via open_db) if needed. A missing or empty database is an error
     unless create is True: only ingesting letters (or a caller that says so) makes one."""
-    target = db_path(path)
+    target = _usable(db_path(path))
     if target.is_file():
         with database_errors(target):
-            conn = sqlite3.connect(str(target), timeout=busy_timeout_ms() / 1000)
+            conn = sqlite3.connect(target, timeout=busy_timeout_ms() / 1000)
             try:
                 _configure(conn)
                 applied = _lettermine_state(conn, target)
@@ -348,11 +355,12 @@ def backup(conn: sqlite3.Connection, dest: Path) -> Path:
     folder that cannot be written) leaves no file behind, and an existing file is never replaced.
     """
     dest = Path(dest)
-    if dest.exists() or dest.is_symlink():
-        raise DatabaseError(f"{dest}: already exists; choose another backup file")
+    if os.path.lexists(dest):
+        raise DatabaseError(f"{shown(dest)}: already exists; choose another backup file")
     if not dest.parent.is_dir():
-        raise DatabaseError(f"{dest}: folder {dest.parent} does not exist")
-    temp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+        raise DatabaseError(f"{shown(dest)}: folder {shown(dest.parent)} does not exist")
+    # SQLite takes file names as UTF-8 text: the copy is made under a UTF-8 name beside dest.
+    temp = dest.with_name(f".lettermine-backup-{os.getpid()}.part")
     try:
         try:
             conn.execute("VACUUM INTO ?", [str(temp)])
@@ -366,9 +374,13 @@ def backup(conn: sqlite3.Connection, dest: Path) -> Path:
         try:
             os.link(temp, dest)  # fails if dest appeared meanwhile: never replaces a file
         except FileExistsError:
-            raise DatabaseError(f"{dest}: already exists; choose another backup file") from None
+            raise DatabaseError(
+                f"{shown(dest)}: already exists; choose another backup file"
+            ) from None
         except OSError as e:
-            raise DatabaseError(f"{dest}: the backup cannot be written ({e.strerror})") from None
+            raise DatabaseError(
+                f"{shown(dest)}: the backup cannot be written ({e.strerror})"
+            ) from None
     finally:
         temp.unlink(missing_ok=True)
     return dest

@@ -33,3 +33,7 @@ class ModelError(LettermineError):
 
 class OutputError(LettermineError):
     "A document could not be written where it was asked for"
+
+
+class UnreadLayout(LettermineError):
+    "An Ofsted document whose layout the readers do not know: nothing in it would be stored"

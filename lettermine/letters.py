@@ -78,35 +78,93 @@ def save_letter(
         existing = find_letter(conn, sha256)
         if existing is not None:
             return existing, False
+        return insert_letter(conn, letter, sha256=sha256, source=source, themes=themes), True
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def insert_letter(
+    conn: sqlite3.Connection,
+    letter: Letter,
+    *,
+    sha256: str,
+    source: str,
+    themes: list[UnitThemes] | None = None,
+) -> int:
+    """Write a new letter row and its units, inside the caller's transaction; its id."""
+    # Never the id of a deleted letter: action histories name units as '<letter id>:<seq>', and
+    # a reused id would make them point at another letter's units.
+    letter_id = int(
+        conn.execute(
+            """SELECT max(coalesce((SELECT max(id) FROM letters), 0),
+                          coalesce((SELECT max(letter_id) FROM letter_removals), 0)) + 1"""
+        ).fetchone()[0]
+    )
+    conn.execute(
+        """INSERT INTO letters (id, sha256, source, kind, local_authority, authority, title,
+           inspection_start, inspection_end, published, lead_inspector, inspectors,
+           judgements, focus, warnings, ingested_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [letter_id, sha256, source, *_letter_values(letter), _now()],
+    )
+    insert_units(conn, letter_id, letter, themes)
+    return letter_id
+
+
+def _letter_values(letter: Letter) -> list[Any]:
+    # In the column order of LETTER_COLUMNS.
+    return [
+        letter.kind, letter.local_authority, letter.authority, letter.title,
+        letter.inspection_start, letter.inspection_end, letter.published, letter.lead_inspector,
+        json.dumps(letter.inspectors), json.dumps(letter.judgements), letter.focus,
+        json.dumps(letter.warnings),
+    ]  # fmt: skip
+
+
+# The columns a parsed letter fills (besides sha256, source and ingested_at).
+LETTER_COLUMNS = (
+    "kind", "local_authority", "authority", "title", "inspection_start", "inspection_end",
+    "published", "lead_inspector", "inspectors", "judgements", "focus", "warnings",
+)  # fmt: skip
+
+
+def rewrite_letter(
+    conn: sqlite3.Connection, letter_id: int, letter: Letter, *, sha256: str, source: str
+) -> None:
+    """Give a stored letter another copy's metadata and identity, keeping its id (no units)."""
+    sets = ", ".join(f"{c} = ?" for c in ("sha256", "source", *LETTER_COLUMNS, "ingested_at"))
+    conn.execute(
+        f"UPDATE letters SET {sets} WHERE id = ?",
+        [sha256, source, *_letter_values(letter), _now(), letter_id],
+    )
+
+
+def insert_units(
+    conn: sqlite3.Connection,
+    letter_id: int,
+    letter: Letter,
+    themes: list[UnitThemes] | None = None,
+) -> list[int]:
+    """Write a letter's units (seq 1..n) inside the caller's transaction; their row ids."""
+    ids: list[int] = []
+    for seq, unit in enumerate(letter.units, start=1):
+        verdict = themes[seq - 1] if themes else None
         cur = conn.execute(
-            """INSERT INTO letters (sha256, source, kind, local_authority, authority, title,
-               inspection_start, inspection_end, published, lead_inspector, inspectors,
-               judgements, focus, warnings, ingested_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO units (letter_id, seq, kind, section, number, subject,
+               unit_group, text, polarity, polarity_score)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
-                sha256, source, letter.kind, letter.local_authority, letter.authority,
-                letter.title, letter.inspection_start, letter.inspection_end, letter.published,
-                letter.lead_inspector, json.dumps(letter.inspectors),
-                json.dumps(letter.judgements), letter.focus, json.dumps(letter.warnings),
-                dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                letter_id, seq, unit.kind, unit.section, unit.number, unit.subject,
+                unit.group, unit.text, verdict.polarity if verdict else None,
+                verdict.polarity_score if verdict else None,
             ],
         )  # fmt: skip
-        letter_id = int(cur.lastrowid or 0)
-        for seq, unit in enumerate(letter.units, start=1):
-            verdict = themes[seq - 1] if themes else None
-            cur = conn.execute(
-                """INSERT INTO units (letter_id, seq, kind, section, number, subject,
-                   unit_group, text, polarity, polarity_score)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [
-                    letter_id, seq, unit.kind, unit.section, unit.number, unit.subject,
-                    unit.group, unit.text, verdict.polarity if verdict else None,
-                    verdict.polarity_score if verdict else None,
-                ],
-            )  # fmt: skip
-            if verdict:
-                store_themes(conn, int(cur.lastrowid or 0), verdict)
-    return letter_id, True
+        ids.append(int(cur.lastrowid or 0))
+        if verdict:
+            store_themes(conn, ids[-1], verdict)
+    return ids
 
 
 def store_themes(conn: sqlite3.Connection, unit_id: int, verdict: UnitThemes) -> None:
@@ -177,7 +235,20 @@ def list_letters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
            FROM letters l
            ORDER BY coalesce(l.inspection_start, l.published, l.ingested_at), l.id""",
     )
-    return [_letter_dict(r) for r in rows]
+    out = [_letter_dict(r) for r in rows]
+    for record in out:
+        units = sum(record[k] for k in ("areas_for_improvement", "priority_actions", "findings"))
+        record["unread"] = is_unread(record["kind"], units)
+    return out
+
+
+def is_unread(kind: str, units: int) -> bool:
+    """Whether a stored letter was not read: a layout lettermine does not know, or no units.
+
+    Such a letter is stored only with `ingest --keep-unread`; `letters` and `show` mark it so
+    that nobody takes it for a letter whose areas are in the tracker.
+    """
+    return kind == "other" or units == 0
 
 
 def get_letter(conn: sqlite3.Connection, letter_id: int) -> dict[str, Any]:
@@ -222,6 +293,8 @@ def _with_units(conn: sqlite3.Connection, letters: list[dict[str, Any]]) -> list
                 "actions": actions.get(u["id"], []),
             }
         )
+    for letter in letters:
+        letter["unread"] = is_unread(letter["kind"], len(letter["units"]))
     return letters
 
 

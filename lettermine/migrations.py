@@ -197,17 +197,109 @@ def m006_unit_group(db: Database) -> None:
     db.execute("ALTER TABLE units ADD COLUMN unit_group TEXT")
 
 
+# What left the database: a letter deleted, or a letter's copy replaced by another copy of the
+# same visit (`ingest --replace`, which keeps the letter's id). Append-only like the action
+# history, so that a letter that was read once can always be accounted for. No foreign key: the
+# letter may be gone.
+_M007_SQL = (
+    """CREATE TABLE letter_removals (
+        id INTEGER PRIMARY KEY,
+        letter_id INTEGER NOT NULL,  -- the id the letter had (a replaced letter keeps it)
+        event TEXT NOT NULL CHECK (event IN ('deleted', 'replaced')),
+        sha256 TEXT NOT NULL,  -- the copy that left
+        source TEXT NOT NULL,
+        kind TEXT,
+        authority TEXT,
+        inspection_start TEXT,
+        inspection_end TEXT,
+        published TEXT,
+        units INTEGER NOT NULL,  -- units that left with it
+        unlinked TEXT,  -- JSON list of {action, unit}: action links that ended with it
+        labels_dropped INTEGER NOT NULL DEFAULT 0,  -- people's decisions on units that left
+        replaced_by TEXT,  -- sha256 of the copy stored instead ('replaced')
+        at TEXT NOT NULL,  -- when, UTC
+        author TEXT
+    )""",
+    "CREATE INDEX letter_removals_letter ON letter_removals (letter_id)",
+    """CREATE TRIGGER letter_removals_append_only_update BEFORE UPDATE ON letter_removals
+        BEGIN SELECT RAISE(ABORT, 'letter removals are append-only'); END""",
+    """CREATE TRIGGER letter_removals_append_only_delete BEFORE DELETE ON letter_removals
+        BEGIN SELECT RAISE(ABORT, 'letter removals are append-only'); END""",
+)
+
+
+@migrations()
+def m007_letter_removals(db: Database) -> None:
+    for statement in _M007_SQL:
+        db.execute(statement)
+
+
+# The peer index (lettermine/peer_index.py): derived from the areas, filled by peer_index.refresh.
+# WITHOUT ROWID with the term first: a query reads each of its terms' postings as one range. A
+# posting holds the term's share of its area's weight, in hundred-thousandths (an integer: 1-3
+# bytes where a REAL takes 8), which is all a score needs of the area. No foreign key to units:
+# deleting a letter must not have to know of the index (refresh drops what was deleted).
+_M008_SQL = (
+    """CREATE TABLE peer_terms (
+        term TEXT NOT NULL,
+        unit_id INTEGER NOT NULL,
+        share INTEGER NOT NULL,
+        PRIMARY KEY (term, unit_id)
+    ) WITHOUT ROWID""",
+    "CREATE TABLE peer_vocab (term TEXT PRIMARY KEY, idf REAL NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE peer_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+)
+
+
+@migrations()
+def m008_peer_index(db: Database) -> None:
+    for statement in _M008_SQL:
+        db.execute(statement)
+
+
+# An area for improvement can be closed without an action: superseded by a later inspection's
+# area, or absorbed into the action on another. Closures have an append-only history of their own
+# (not new event types in action_history: they are about an area, not an action); the latest row
+# for an area says whether it is closed. Areas are named by public id as text, like the action
+# history's units, so the record outlives a letter deleted or replaced; a close needs a reason.
+_M009_SQL = (
+    """CREATE TABLE area_closures (
+        id INTEGER PRIMARY KEY,
+        unit TEXT NOT NULL,  -- the area's public id, e.g. '3:4'
+        event TEXT NOT NULL CHECK (event IN ('close', 'reopen')),
+        at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        author TEXT,
+        reason TEXT,
+        by_unit TEXT,  -- the public id of the area that took this one over, if any
+        CHECK (event != 'close' OR trim(coalesce(reason, '')) != ''),
+        CHECK (by_unit IS NULL OR by_unit != unit)
+    )""",
+    "CREATE INDEX area_closures_unit ON area_closures (unit, id)",
+    """CREATE TRIGGER area_closures_append_only_update BEFORE UPDATE ON area_closures
+        BEGIN SELECT RAISE(ABORT, 'area closure history is append-only'); END""",
+    """CREATE TRIGGER area_closures_append_only_delete BEFORE DELETE ON area_closures
+        BEGIN SELECT RAISE(ABORT, 'area closure history is append-only'); END""",
+)
+
+
+@migrations()
+def m009_area_closures(db: Database) -> None:
+    for statement in _M009_SQL:
+        db.execute(statement)
+
+
 # A mistaken history entry is corrected by a new row that supersedes it (lettermine.corrections):
 # `supersedes` names the entry, `correction` says why; a 'withdrawal' row supersedes an entry
 # with nothing in its place. SQLite cannot change a CHECK constraint in place, so the table is
 # rebuilt (the documented create-copy-drop-rename steps, by hand: table.transform() would drop
 # the append-only triggers) and its index and triggers made again. Dropping the old table fires
 # no delete trigger, and nothing else references it.
-_M007_COLUMNS = (
+_M010_COLUMNS = (
     "id, action_id, event, at, recorded_at, author, percent, note, evidence, measure_id, value, "
     "status, due, unit, rag_override, reason"
 )
-_M007_SQL = (
+_M010_SQL = (
     """CREATE TABLE action_history_new (
         id INTEGER PRIMARY KEY,
         action_id INTEGER NOT NULL REFERENCES actions (id),
@@ -232,7 +324,7 @@ _M007_SQL = (
         CHECK (event != 'withdrawal' OR supersedes IS NOT NULL),
         CHECK (supersedes IS NULL OR event NOT IN ('link', 'unlink', 'measure'))
     )""",
-    f"INSERT INTO action_history_new ({_M007_COLUMNS}) SELECT {_M007_COLUMNS} FROM action_history",
+    f"INSERT INTO action_history_new ({_M010_COLUMNS}) SELECT {_M010_COLUMNS} FROM action_history",
     "DROP TABLE action_history",
     "ALTER TABLE action_history_new RENAME TO action_history",
     "CREATE INDEX action_history_action ON action_history (action_id, id)",
@@ -247,8 +339,8 @@ _M007_SQL = (
 
 
 @migrations()
-def m007_history_corrections(db: Database) -> None:
-    for statement in _M007_SQL:
+def m010_history_corrections(db: Database) -> None:
+    for statement in _M010_SQL:
         db.execute(statement)
     broken = db.execute("PRAGMA foreign_key_check(action_history)").fetchall()
     if broken:  # only if the database was already inconsistent: upgrade nothing

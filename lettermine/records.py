@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 LETTER_KINDS: tuple[str, ...] = (
     "ilacs",
     "sif",
+    "pre_sif",
     "focused_visit",
     "monitoring_visit",
     "jtai",
@@ -25,9 +26,18 @@ JUDGEMENTS: tuple[str, ...] = (
     "adoption",
     "lscb",
     "overall_effectiveness",
+    # pre_sif reports (2009-2013; see read/legacy.py)
+    "capacity_to_improve",
+    "outcomes_for_looked_after_children",
+    "quality_of_provision",
+    "leadership_and_management",
+    "quality_of_practice",
+    "leadership_and_governance",
 )
 
-GRADES: tuple[str, ...] = ("outstanding", "good", "requires improvement", "inadequate")
+# "adequate" is the third grade of the 2009-2013 frameworks (pre_sif), where SIF has
+# "requires improvement".
+GRADES: tuple[str, ...] = ("outstanding", "good", "requires improvement", "adequate", "inadequate")
 
 
 @dataclass

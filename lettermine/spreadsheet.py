@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from lettermine.errors import InvalidInput
+from lettermine.paths import NotReadable, named, read_file
 
 # What makes a spreadsheet read a cell as a formula (with the full-width forms).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -215,17 +216,11 @@ def read_csv(
     unescaped (unescape_cell), blank rows passed over. InvalidInput, naming the row, for what
     cannot be read as meant: a quote never closed, an over-long cell, a row with more cells
     than the header, or a short row whose quoted cell runs over several lines."""
-    name = path.name
+    name = named(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise InvalidInput(
-                f"{name}: {size / 2**20:.0f} MB is too large for a tracker "
-                f"(the limit is {MAX_CSV_BYTES // 2**20} MB)"
-            )
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"{path}: cannot be read ({e.strerror or e})") from None
+        raw = read_file(path, limit=MAX_CSV_BYTES)  # a FIFO or device refused, never waited on
+    except NotReadable as e:
+        raise InvalidInput(str(e)) from None
     text = _decode(raw, name)
     hint = _SEP_HINT.match(text)  # Excel's "sep=;" line, naming the separator
     if hint:

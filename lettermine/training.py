@@ -27,6 +27,7 @@ from lettermine.classify import (
     pick_themes,
 )
 from lettermine.errors import InvalidInput, ModelError
+from lettermine.paths import read_file
 from lettermine.themes import POLARITIES, THEME_CODES
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def read_gold(gold_dir: Path) -> list[Example_]:
     out: list[Example_] = []
     for part in GOLD_PARTS:
         for file in sorted((gold_dir / part).glob("*.json")):
-            data = json.loads(file.read_text(encoding="utf-8"))
+            data = json.loads(read_file(file).decode("utf-8"))
             # File names are <urn>_<authority-slug>_<date>[...]: the urn names the council.
             urn, slug = file.stem.split("_")[:2]
             for kind, key in UNIT_LISTS:

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import struct
@@ -376,6 +377,57 @@ def mutants(
         yield path, source, how
 
 
+_STREAM_START = re.compile(rb">>\s*stream\r?\n")
+_FLATE = re.compile(rb"/Filter\s*(?:\[\s*)?/Fl(?:ateDecode)?(?![A-Za-z])")  # alone or first
+
+
+def _streams(data: bytes) -> Iterator[tuple[bytes, int, int]]:
+    """Each stream of a PDF: its dictionary, where its data begins and where it ends."""
+    for start in _STREAM_START.finditer(data):
+        head = data[max(0, start.start() - 4096) : start.start() + 2]
+        end = data.find(b"endstream", start.end())
+        yield head[max(0, head.rfind(b" obj")) :], start.end(), len(data) if end < 0 else end
+
+
+def checked_bytes(data: bytes) -> list[tuple[int, int]]:
+    """The parts of a sound PDF whose damage can be detected (start, end): the data of each
+    Flate stream (its Adler-32 checksum covers it), each cross-reference table and the header
+    of each object (`12 0 obj`: the table's offsets must point at them). A run of zero bytes
+    outside the data of every stream is detectable too, wherever it falls (undetectable_part).
+    """
+    streams = list(_streams(data))
+    spans = [(b, e) for head, b, e in streams if _FLATE.search(head)]
+    for table in re.finditer(rb"(?<!start)xref\s.*?trailer", data, re.DOTALL):
+        spans.append(table.span())
+    for header in re.finditer(rb"(?<![0-9])[0-9]+ [0-9]+ obj", data):
+        if not any(b <= header.start() < e for _, b, e in streams):
+            spans.append(header.span())
+    return sorted(spans)
+
+
+def undetectable_part(source: bytes, mutant: bytes) -> bytes | None:
+    """The mutant with its detectable damage undone: every changed byte in a part of the
+    source that a check covers (checked_bytes) put back, and every run of 16 or more zero
+    bytes outside the source's streams put back, and the end of a file cut short put back;
+    None for a mutant longer than its source.
+
+    What is left is damage undetectable by construction: the file is a PDF that says other
+    words, or fewer, and nothing in the format can tell it from one written so. A letter
+    flipped inside a text string of an uncompressed page, an operator or a parenthesis there,
+    a key of a dictionary that still parses (a font's name, a page's /Contents). The result
+    equals the source where the mutant's damage is all detectable."""
+    if len(mutant) > len(source):
+        return None
+    part = bytearray(mutant + source[len(mutant) :])  # a file cut short: its end is missing
+    for start, end in checked_bytes(source):
+        part[start:end] = source[start:end]
+    streams = [(b, e) for _, b, e in _streams(source)]
+    for run in re.finditer(rb"\0{16,}", part):
+        if not any(b <= run.start() and run.end() <= e for b, e in streams):
+            part[run.start() : run.end()] = source[run.start() : run.end()]
+    return bytes(part)
+
+
 @dataclass
 class Outcome:
     """What ingest_file did with one fuzzed file."""
@@ -696,3 +748,37 @@ Yours sincerely
 Alex Sample
 His Majesty's Inspector
 """
+
+
+# ---------------------------------------------------------------------------------------------
+# Running without root's rights
+
+# Root may read anything, so as root the command gives up root's rights itself, after loading
+# what it needs (the interpreter may live where 'nobody' cannot go).
+_AS_NOBODY = """
+import os, sys
+import docx, pypdfium2, sqlite_utils, sqlite_utils.migrations
+import lettermine.cli, lettermine.cli.letters, lettermine.db, lettermine.ingest
+import lettermine.migrations, lettermine.read.extract, lettermine.read.inspection
+import lettermine.read.parse, lettermine.read.visit, lettermine.visits
+import termios, tty  # the progress bar
+import encodings.utf_8_sig, encodings.utf_16_le, encodings.utf_16, encodings.cp1252
+try:  # pydantic looks for plugins among the installed packages the first time it validates
+    from pydantic.plugin._loader import get_plugins
+    list(get_plugins())
+except ImportError:
+    pass
+os.setgroups([]); os.setgid(65534); os.setuid(65534)
+sys.argv = ["lettermine", *sys.argv[1:]]
+lettermine.cli.main()
+"""
+
+
+def unprivileged_cli() -> list[str]:
+    """The command that runs lettermine as a user file permissions apply to ('nobody' as root).
+
+    Files and folders it should reach must be open to others (a folder of mode 0o777).
+    """
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return [sys.executable, "-c", _AS_NOBODY]
+    return [sys.executable, "-m", "lettermine"]

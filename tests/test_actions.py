@@ -750,7 +750,7 @@ def test_import_reports_every_bad_row_and_writes_nothing(
 
 
 def test_import_of_a_missing_or_empty_file(run: Run, tmp_path: Path) -> None:
-    assert "cannot be read" in run(f"import {tmp_path / 'nope.csv'}", code=1).stderr
+    assert "nope.csv: no such file" in run(f"import {tmp_path / 'nope.csv'}", code=1).stderr
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
     assert "no header row" in run(f"import {empty}", code=1).stderr
@@ -776,7 +776,7 @@ def test_export_csv_round_trips(
     exported = run("export --csv --today 2020-04-01").stdout
     assert exported.splitlines()[0] == (
         "ref,title,description,owner,status,percent,start,original_due,due,units,note,evidence,"
-        "author,date,rag,rag_reason,id"
+        "author,date,created,rag_override,rag_override_reason,rag,rag_reason,id"
     )
     path = tmp_path / "tracker.csv"
     path.write_text(exported, encoding="utf-8")

@@ -27,10 +27,11 @@ from lettermine.actions import (
     update_action,
 )
 from lettermine.cli import app
-from lettermine.corrections import correct_entry, replay
+from lettermine.corrections import correct_entry
 from lettermine.db import open_db
 from lettermine.errors import InvalidInput, LettermineError, NotFound
 from lettermine.ingest import Classifier, ingest_file
+from lettermine.timeline import entries_in_force, replay
 
 
 @pytest.fixture
@@ -270,8 +271,11 @@ def test_replay_gives_the_state_the_changes_left(
                 update_action(conn, action_id, value=change[1], date=day)
         except LettermineError:
             pass  # refused (e.g. lowering a done action's percent): nothing written
-    state = replay(history(conn, action_id))
-    assert (state.status, state.percent, state.due, state.override, state.override_reason,
-            state.created) == _state(conn, action_id)  # fmt: skip
+    row = dict(conn.execute("SELECT * FROM actions WHERE id = ?", [action_id]).fetchone())
+    state, _, values = replay(row, entries_in_force(history(conn, action_id), None))
+    assert tuple(
+        state[k]
+        for k in ("status", "percent", "due", "rag_override", "rag_override_reason", "created")
+    ) == _state(conn, action_id)
     latest = conn.execute("SELECT latest FROM action_measures WHERE id = ?", [measure])
-    assert state.latest.get(measure, (None, None))[0] == latest.fetchone()[0]
+    assert values.get(measure, (None, None))[0] == latest.fetchone()[0]

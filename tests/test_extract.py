@@ -23,8 +23,8 @@ from lettermine.read.extract import (
     rejoin_hyphens,
 )
 
-SHARED = corpus_dir().parent
-REPORTS = SHARED / "corpus" / "ilacs" / "pdf"
+CORPUS = corpus_dir()
+REPORTS = CORPUS / "ilacs" / "pdf"
 needs_reports = pytest.mark.skipif(
     not REPORTS.is_dir(), reason="../shared is absent: the corpus tests need the real reports"
 )
@@ -457,6 +457,19 @@ def test_pdf_with_a_misplaced_object_is_refused_not_read_in_part(tmp_path: Path)
     # An offset a blank before its object is one pdfium reads past.
     text = read_text(write(tmp_path, "blank.pdf", _moved_contents(data, -1)))
     assert text.count(OPENING[0]) == 2
+
+
+def test_pdf_with_a_garbled_cross_reference_entry_is_refused(tmp_path: Path) -> None:
+    # An entry that is not one (a digit flipped to another byte) makes pdfium pass over it or
+    # rebuild the table from what it finds, and objects whose own bytes are damaged read
+    # another way or not at all: fonts (other characters), pages (text missing).
+    data = pdf_bytes([paragraph(OPENING + SECOND, 700)] * 2, compress=True)
+    table = re.search(rb"\nxref\n0 \d+\n", data)
+    assert table is not None
+    at = table.end() + 20 + 5  # a digit of the offset of object 1, the catalogue
+    garbled = data[:at] + b";" + data[at + 1 :]
+    with pytest.raises(UnreadableLetter, match=r"cross-reference table is corrupt"):
+        read_text(write(tmp_path, "garbled.pdf", garbled))
 
 
 @pytest.mark.parametrize("name", ["letter.rtf", "letter.doc", "letter"])

@@ -261,7 +261,7 @@ def test_m007_keeps_history_its_triggers_and_index(db_path: Path, tmp_path: Path
     from sqlite_utils import Database
 
     db = Database(db_path)
-    migrations.apply(db, stop_before="m007_history_corrections")
+    migrations.apply(db, stop_before="m010_history_corrections")
     db.conn.execute(
         "INSERT INTO letters (sha256, source, kind) VALUES ('0', 'x.txt', 'focused_visit')"
     )

@@ -18,9 +18,9 @@ from lettermine.read.inspection import join_lines, parse_report
 from lettermine.read.parse import parse_letter
 from lettermine.records import JUDGEMENTS, Letter, Unit
 
-SHARED = corpus_dir().parent
-REPORTS = SHARED / "corpus" / "ilacs" / "pdf"
-GOLD = SHARED / "corpus" / "gold" / "afi"
+CORPUS = corpus_dir()
+REPORTS = CORPUS / "ilacs" / "pdf"
+GOLD = CORPUS / "gold" / "afi"
 needs_reports = pytest.mark.skipif(
     not REPORTS.is_dir(), reason="../shared is absent: the corpus tests need the real reports"
 )
@@ -411,7 +411,8 @@ def test_sif_priority_actions_and_areas_kept_apart() -> None:
     ]
     assert [u.text for u in units(sif(), "area_for_improvement")] == [
         "Improve the quality of plans so that they say who will do what and by when.",
-        "Strengthen the help offered to care leavers: living in shared houses who are parents "
+        # Sub-items are joined into their item with "; ", as the gold joins them.
+        "Strengthen the help offered to care leavers: living in shared houses; who are parents "
         "themselves.",
     ]
 

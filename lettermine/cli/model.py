@@ -11,6 +11,7 @@ import typer
 from lettermine.cli import DbOption, JsonOption, app, reported_errors, whole_number
 from lettermine.cli.output import print_json, print_table
 from lettermine.corpus import gold_dir
+from lettermine.paths import shown
 
 DEFAULT_GOLD = gold_dir()
 
@@ -189,7 +190,7 @@ def model_train(
             log=lambda m: typer.echo(m, err=True),
             unlabelled=unlabelled,
         )
-    typer.echo(str(path))
+    typer.echo(shown(path))
 
 
 @model_app.command("evaluate")

@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors, whole_number
+from lettermine.cli import (
+    AsAtOption,
+    CsvOption,
+    DbOption,
+    JsonOption,
+    app,
+    reported_errors,
+    whole_number,
+)
+from lettermine.paths import shown
 
 if TYPE_CHECKING:
     import sqlite3
@@ -224,6 +233,7 @@ def themes(
             help="Columns: visit (needs --la) or year (default: visit with --la, else year).",
         ),
     ] = None,
+    as_at: AsAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -243,8 +253,15 @@ def themes(
             raise InvalidInput(f"--by must be visit or year, not '{by}'")
         if columns == "visit" and not la:
             raise InvalidInput("--by visit needs an authority: add --la NAME (or use --by year)")
+        from lettermine.timeline import resolve_day
+
+        day = resolve_day(None, as_at)[1]
+        when = day.isoformat() if day else None
         conn = _read(db)
-        table = theme_table(conn, la) if columns == "visit" and la else themes_by_year(conn, la)
+        if columns == "visit" and la:
+            table = theme_table(conn, la, as_at=when)
+        else:
+            table = themes_by_year(conn, la, as_at=when)
     if json:
         from lettermine.cli.output import print_json
 
@@ -342,7 +359,7 @@ def db_path_command(*, db: DbOption = None) -> None:
     """
     from lettermine.db import db_path
 
-    typer.echo(str(db_path(db).resolve()))
+    typer.echo(shown(db_path(db).resolve()))
 
 
 @db_app.command("status")
@@ -394,4 +411,4 @@ def db_backup_command(
 
     with reported_errors():
         written = backup(_read(db), dest)
-    typer.echo(f"Backed up to {written} ({written.stat().st_size / 1e6:.1f} MB)", err=True)
+    typer.echo(f"Backed up to {shown(written)} ({written.stat().st_size / 1e6:.1f} MB)", err=True)

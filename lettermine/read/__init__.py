@@ -2,6 +2,8 @@
 
 - `extract`: file -> normalised text (PDF, DOCX, TXT), page furniture removed, damage refused.
 - `parse`: text -> Letter: which kind of letter it is, handed to the parser for that family.
-- one module per family of letters (`inspection`: ILACS and SIF reports; `visit`: focused,
-  monitoring and JTAI letters), sharing `lettermine.dates` and `lettermine.authorities`.
+- one module per family of letters (`inspection`: ILACS reports and what every inspection
+  report shares; `sif`: SIF reports' judgements and lists; `legacy`: the frameworks before SIF,
+  kind `pre_sif`; `visit`: focused, monitoring and JTAI letters), sharing `lettermine.dates` and
+  `lettermine.authorities`.
 """

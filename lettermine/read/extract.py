@@ -90,7 +90,7 @@ MAX_SECONDS = 60.0  # reading one document (the corpus takes 65 ms a PDF)
 # keeps pdfium busy for ever, a crash on a damaged file) is held in by reading PDF and Word files
 # in a forked child: MAX_MEMORY more memory than the process had (a 55-page report needs 30 MB),
 # killed after MAX_SECONDS and a little grace. Linux only; elsewhere the checks above remain.
-MAX_MEMORY = 320 * 2**20
+MAX_MEMORY = 256 * 2**20
 _FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
@@ -523,10 +523,13 @@ _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])..", re.DOTALL)  # 20 bytes; pdfiu
 
 
 def _misplaced_object(data: bytes) -> bool:
-    """Whether an object that a cross-reference table says is in use is not where it says.
+    """Whether an object that a cross-reference table says is in use is not where it says,
+    or an entry of the table is garbled.
 
     pdfium trusts the table: an object it does not find there (one digit of its offset
-    flipped) is missing, a page or a font map with it.
+    flipped) is missing, a page or a font map with it. An entry that is not one makes it pass
+    over the entry or rebuild the table from what it finds, and an object whose own bytes are
+    damaged too is then lost or read another way (a font: other characters).
     """
     at = data.find(b"xref")
     while at >= 0:
@@ -535,7 +538,10 @@ def _misplaced_object(data: bytes) -> bool:
             while sub := _SUBSECTION.match(data, pos):
                 first, count = int(sub[1]), int(sub[2])
                 pos = sub.end() + 20 * count
-                for number, (offset, gen, kind) in _entries(data, sub.end(), first, count):
+                entries = list(_entries(data, sub.end(), first, count))
+                if len(entries) < count:
+                    return True  # a garbled entry: pdfium rebuilds or passes over the table
+                for number, (offset, gen, kind) in entries:
                     if kind != b"n":
                         continue
                     header = b"%d %d obj" % (number, int(gen))

@@ -4,11 +4,10 @@ Pure: no database, no spaCy. The text is extract.read_text's (a blank line betwe
 form feed between pages, "\f\n" where a page starts a paragraph), or any text with a blank line
 between paragraphs. What cannot be read becomes a warning on the Letter; nothing is guessed.
 
-Units: the areas for improvement ("What needs to improve?"; in SIF reports the numbered "Areas
-for improvement", or the numbered "Recommendations" of reports without them), priority actions
-("Priority and immediate action") and findings (every numbered paragraph of an ILACS judgement
-section; every paragraph of a SIF judgement section). Items in a SIF report's section on the
-Local Safeguarding Children Board are the board's, not the council's: their subject is "lscb".
+Units: the areas for improvement under "What needs to improve?" and the findings (every
+numbered paragraph of an ILACS judgement section). A SIF report's judgements and units are read
+by read/sif.py, and the reports of the frameworks before SIF by read/legacy.py, from the blocks
+and metadata this module reads.
 """
 
 from __future__ import annotations
@@ -44,14 +43,6 @@ _BACK_MATTER = re.compile(
     re.IGNORECASE,
 )
 _AFI_HEADING = re.compile(r"^what needs to improve(?:\s+in this local authority)?\s*[?:]?$", re.I)
-_SIF_PRIORITY = re.compile(r"^(?:areas for )?priority and immediate action:?$", re.I)
-_SIF_AREAS = re.compile(r"^areas for improvement:?$", re.I)
-_RECOMMENDATIONS = re.compile(r"^recommendations:?$", re.I)
-_LSCB_START = re.compile(
-    r"^(?:section 2: )?(?:the effectiveness of )?the local safeguarding children board"
-    r"(?: \(lscb\))?(?: is .*| requires .*)?$",
-    re.IGNORECASE,
-)
 # ILACS judgement sections: "The experiences and progress of children in care: good".
 _ILACS_SECTION = re.compile(
     rf"^(?P<name>(?:the )?(?:experiences? and progress of|impact of leaders on) .+?)"
@@ -66,11 +57,6 @@ _SIF_SECTION = re.compile(
     r"^(?P<name>the experiences? and progress of children (?:who need help and protection|"
     r"looked after and achieving permanence)|leadership, management and governance)"
     rf"(?:\s+(?:is|are))?(?:\s*:?\s*(?P<grade>{_GRADE}))?\.?$",
-    re.IGNORECASE,
-)
-_SIF_SUBSECTION = re.compile(
-    r"^the graded judgement (?:for|about) (?P<name>.+?) is(?: that it)?(?: is)?\s*"
-    rf"(?P<grade>{_GRADE})\.?$",
     re.IGNORECASE,
 )
 _SIF_NOT_FINDING = re.compile(
@@ -121,10 +107,13 @@ def parse_report(text: str, kind: str) -> Letter:
         letter.warnings.append("no text to read")
         return letter
     _read_metadata(blocks, letter)
-    letter.judgements = _judgements(blocks, kind)
     if kind == "sif":
-        letter.units = _sif_units(blocks)
+        from lettermine.read.sif import sif_judgements, sif_units
+
+        letter.judgements = sif_judgements(blocks)
+        letter.units = sif_units(blocks)
     else:
+        letter.judgements = _judgements(blocks)
         letter.units = _ilacs_units(blocks)
     _warn_missing(letter)
     return letter
@@ -159,7 +148,7 @@ def _blocks(text: str) -> list[_Block]:
         lines = page.split("\n")
         # A page goes on with the paragraph before unless a blank line ends the page before
         # (text from other tools) or starts this one (extract.read_text's "\f\n").
-        new = new or current is None or not lines[0].strip()
+        new = new or current is None or not lines[0].strip() or _heads_page(lines, current)
         for raw in lines:
             line = raw.strip()
             if not line:
@@ -188,6 +177,34 @@ def _blocks(text: str) -> list[_Block]:
     return blocks
 
 
+# Headings a report prints at the top of a page, which extractors may run on from the paragraph
+# that ended the page before.
+_PAGE_HEADING = re.compile(
+    r"^(?:recommendations|areas for improvement|priority and immediate action|executive summary|"
+    r"what (?:does|do) .{2,60} need to improve\??|what needs to improve.{0,40}|"
+    r"summary for children and young people|inspection findings.{0,80}|"
+    r"the local safeguarding children board(?: \(lscb\))?|the experiences? and progress of.*|"
+    r"leadership, management and governance.*)$",
+    re.IGNORECASE,
+)
+
+
+def _heads_page(lines: list[str], current: _Block | None) -> bool:
+    """Whether a page's first line is a heading although nothing marked a paragraph break: the
+    page before ended a sentence, and the line is one of the headings reports print, or a short
+    line with no closing punctuation set apart from what follows (a sub-heading)."""
+    if current is None or not _TERMINAL.search(current.lines[-1]):
+        return False
+    first = lines[0].strip()
+    if _PAGE_HEADING.match(first):
+        return True
+    alone = len(lines) == 1 or not lines[1].strip()
+    return alone and len(first) <= 80 and first[:1].isupper() and not _CLOSES.search(first)
+
+
+_CLOSES = re.compile(r"[.!?:;,)\]\"'’”]$")
+
+
 _RUNNING_TITLE = re.compile(
     rf"^Inspection of .{{2,150}}? (?:local authority )?children{_APOS}s services$", re.IGNORECASE
 )
@@ -214,11 +231,14 @@ def _is_running_header(line: str) -> bool:
 
 
 def _may_start(new: bool, current: _Block | None) -> bool:
-    """Whether a numbered paragraph may start here: after a gap, a sentence or a graded heading."""
+    """Whether a numbered paragraph may start here: after a gap, a sentence, a graded heading or a
+    heading of a list ("Recommendations")."""
     if new or current is None:
         return True
     last = current.lines[-1]
-    return bool(_TERMINAL.search(last) or _ENDS_WITH_GRADE.search(last))
+    if _TERMINAL.search(last) or _ENDS_WITH_GRADE.search(last):
+        return True
+    return len(current.lines) == 1 and bool(_PAGE_HEADING.match(last))
 
 
 def _starts_item(line: str, current: _Block) -> bool:
@@ -325,7 +345,8 @@ def _known_authority(printed: str | None) -> str | None:
     return max(found, key=len) if found else None
 
 
-_NAME = r"[A-Z][A-Za-z\u00c0-\u017f'\u2019-]+(?:\s+[A-Z][A-Za-z\u00c0-\u017f'\u2019-]+){1,3}"
+_WORD = r"[A-Z][A-Za-z\u00c0-\u017f'\u2019-]+"
+_NAME = rf"{_WORD}(?:\s+(?:[A-Z]\.?\s+)?{_WORD}){{1,3}}"  # "Fiona J Millns": a middle initial
 _TITLE_WORDS = re.compile(
     rf"\b(?:senior\s+)?(?:his|her)\s+majesty{_APOS}s\s+inspectors?|\bsenior\s+hmi\b|\bhmi\b|"
     r"\bofsted inspector\b",
@@ -389,7 +410,7 @@ def _grade(text: str) -> str:
     return "requires improvement" if grade.startswith("require") else grade
 
 
-def _judgements(blocks: list[_Block], kind: str) -> dict[str, str]:
+def _judgements(blocks: list[_Block]) -> dict[str, str]:
     """The graded judgements of the page-1 table, read by pattern (its columns interleave)."""
     # The table's rows are short paragraphs of the first page; the summary's prose may name a
     # judgement and a grade in one sentence, so it is left out.
@@ -411,12 +432,6 @@ def _judgements(blocks: list[_Block], kind: str) -> dict[str, str]:
     if "in_care_and_care_leavers" in judgements:
         judgements.pop("in_care", None)
         judgements.pop("care_leavers", None)
-    if kind == "sif" and "overall_effectiveness" not in judgements:
-        m = re.search(
-            rf"children{_APOS}s services in .{{2,60}}? (?:are |is )?(?P<g>{_GRADE})\b", front, re.I
-        )
-        if m:
-            judgements["overall_effectiveness"] = _grade(m.group("g"))
     return judgements
 
 
@@ -518,126 +533,6 @@ def _flush(
         return
     text = _item_text(join_lines(_strip_markers(lines)))
     units.append(Unit(kind="finding", text=text, section=section, number=number))
-
-
-# ---------------------------------------------------------------------------------------------
-# SIF units
-
-
-def _sif_units(blocks: list[_Block]) -> list[Unit]:
-    """Priority actions, areas for improvement (the council's and the board's) and findings."""
-    lscb_at = _lscb_start(blocks)
-    units: list[Unit] = []
-    council: list[Unit] = []
-    recommendations: list[Unit] = []
-    for i, block in enumerate(blocks):
-        if not _is_short(block, 80):
-            continue
-        text = _plain(block)
-        subject = "lscb" if i >= lscb_at else "local_authority"
-        if _SIF_PRIORITY.match(text):
-            found = _numbered_list(blocks, i + 1, "priority_action", subject)
-        elif _SIF_AREAS.match(text):
-            found = _numbered_list(blocks, i + 1, "area_for_improvement", subject)
-        elif _RECOMMENDATIONS.match(text):
-            found = _numbered_list(blocks, i + 1, "area_for_improvement", subject)
-            if subject == "local_authority":
-                recommendations.extend(found)
-                continue
-        else:
-            continue
-        (council if subject == "local_authority" else units).extend(found)
-    if not any(u.kind == "area_for_improvement" for u in council):
-        council.extend(recommendations)  # re-inspections list recommendations instead
-    findings = _sif_findings(blocks, lscb_at)
-    return _in_order(council + units + findings)
-
-
-def _lscb_start(blocks: list[_Block]) -> int:
-    """Where the report's section on the Local Safeguarding Children Board starts."""
-    for i, block in enumerate(blocks):
-        if block.page > 0 and _is_short(block, 160) and _LSCB_START.match(_plain(block)):
-            if not re.search(r"\d$", block.text):  # a line of the contents page
-                return i
-    return len(blocks)
-
-
-def _numbered_list(blocks: list[_Block], i: int, kind: str, subject: str) -> list[Unit]:
-    """The numbered items from blocks[i] on; bullets under an item belong to it."""
-    items: list[list[str]] = []
-    for block in blocks[i:]:
-        if _NUMBERED.match(block.first):
-            items.append(list(block.lines))
-        elif items and (block.first.startswith(BULLET) or _DASH_ITEM.match(block.first)):
-            items[-1].extend(block.lines)
-        elif items and block.first[:1].islower() and not _is_heading(block):
-            items[-1].extend(block.lines)
-        else:
-            break
-    return [
-        Unit(kind=kind, text=_item_text(join_lines(_strip_markers(x))), subject=subject)
-        for x in items
-    ]
-
-
-def _sif_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
-    """Every paragraph of the judgement sections, under the judgement's heading."""
-    units: list[Unit] = []
-    section: str | None = None
-    started = False  # the first judgement section is help and protection; nothing before counts
-    for i, block in enumerate(blocks[:lscb_at]):
-        text = _plain(block)
-        if _BACK_MATTER.match(block.first):
-            section = None
-            continue
-        name = _sif_heading(blocks, i, text)
-        if name is not None and (started or "help and protection" in name):
-            section, started = name, True
-            continue
-        if section is None or _is_sif_furniture(block, text):
-            continue
-        number = _NUMBERED.match(block.first)
-        if block.first.startswith(BULLET) and units and units[-1].text.endswith(":"):
-            units[-1].text = f"{units[-1].text} {_item_text(block.text)}"
-            continue
-        units.append(
-            Unit(
-                kind="finding",
-                text=_item_text(join_lines(_strip_markers(block.lines))),
-                section=section,
-                number=int(number.group(1)) if number else None,
-            )
-        )
-    return units
-
-
-def _sif_heading(blocks: list[_Block], i: int, text: str) -> str | None:
-    """The section a SIF judgement heading starts, unless it is a line of the contents page."""
-    if not _is_short(blocks[i], 200) or re.search(r"\d$", text):
-        return None
-    m = _SIF_SECTION.match(text)
-    if m:
-        return _section_name(m.group("name"))
-    m = _SIF_SUBSECTION.match(text)
-    if m:
-        name = re.sub(r"\s+", " ", m.group("name")).strip()
-        return name[:1].upper() + name[1:]
-    return None
-
-
-def _is_sif_furniture(block: _Block, text: str) -> bool:
-    """Headings and judgement-table text inside a SIF judgement section."""
-    if _SIF_NOT_FINDING.match(text) or _GRADE_ONLY.match(text):
-        return True
-    if _is_short(block, 120) and not _TERMINAL.search(text) and not _NUMBERED.match(text):
-        return True  # a sub-heading or a row of the judgement table
-    return False
-
-
-def _in_order(units: list[Unit]) -> list[Unit]:
-    """Priority actions, then areas for improvement, then findings, each in printed order."""
-    order = {"priority_action": 0, "area_for_improvement": 1, "finding": 2}
-    return sorted(units, key=lambda u: order[u.kind])
 
 
 def _warn_missing(letter: Letter) -> None:

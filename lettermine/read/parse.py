@@ -9,6 +9,7 @@ import re
 
 from lettermine.authorities import authority_name
 from lettermine.errors import NotALetter
+from lettermine.read.legacy import DETECT as DETECT_PRE_SIF
 from lettermine.records import Letter
 
 _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -21,6 +22,7 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
         r"social care services|the impact of leaders on social work practice",
     ),
     ("sif", r"inspection of services for children in need of help and protection"),
+    ("pre_sif", DETECT_PRE_SIF),
 )
 
 
@@ -54,6 +56,10 @@ def parse_letter(text: str) -> Letter:
         from lettermine.read.inspection import parse_report
 
         letter = parse_report(text, kind)
+    elif kind == "pre_sif":
+        from lettermine.read.legacy import parse_legacy
+
+        letter = parse_legacy(text)
     elif kind in ("focused_visit", "monitoring_visit", "jtai"):
         from lettermine.read.visit import parse_visit
 

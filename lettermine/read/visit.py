@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lettermine.authorities import canonical_authority
-from lettermine.dates import MONTHS, iso, parse_range
+from lettermine.dates import MONTHS, iso, list_start, parse_range
 from lettermine.records import Letter, Unit
 
 BULLET = "\u25fc"
@@ -309,7 +309,9 @@ def _read_metadata(lines: list[_Line], flat: str, letter: Letter) -> None:
         names = signature
     letter.inspectors = names
     if lead is None and letter.kind != "jtai":
-        lead = names[0] if names else None
+        # The lead inspector signs a focused or monitoring visit letter; the inspectors named at
+        # the top are not always listed lead first. (JTAI letters are signed by directors.)
+        lead = signature[0] if signature else names[0] if names else None
     letter.lead_inspector = lead
     letter.focus = _focus(flat)
 
@@ -444,13 +446,16 @@ def _yearless_range(text: str, published: str | None) -> tuple[str | None, str |
     if not published:
         return None, None
     m = re.search(
-        rf"\b(\d{{1,2}})(?:\s+({_MONTH_NAMES}))?\s*(?:and|to|-|–)\s*(\d{{1,2}})\s+({_MONTH_NAMES})\b",
+        rf"\b(\d{{1,2}})(?:\s+({_MONTH_NAMES}))?\s*(?:,?\s*and|to|-|–|,)\s*(\d{{1,2}})\s+({_MONTH_NAMES})\b",
         text,
     )
     single = re.search(rf"\b(\d{{1,2}})\s+({_MONTH_NAMES})\b", text)
     year, pub_month = int(published[:4]), int(published[5:7])
     if m:
         d1, m1, d2, m2 = m.groups()
+        head = list_start(text[: m.start()])  # "13, 14 and 15 July"
+        if head is not None:
+            d1, m1 = str(head[0]), head[1] or m1
         end_month = MONTHS[m2.lower()]
         start_month = MONTHS[m1.lower()] if m1 else end_month
         end_year = year - 1 if end_month > pub_month else year
