@@ -12,7 +12,6 @@ import io
 import json
 import os
 import shutil
-import signal
 import struct
 import subprocess
 import sys
@@ -45,6 +44,29 @@ class Run:
     seconds: float
 
 
+# A small process starts the command and measures it: a child's peak RSS (wait4) counts the
+# memory of the process it was forked from, so forked straight from a big one (pytest with
+# spaCy loaded) the figure would be that process's, not the command's.
+_LAUNCHER = """
+import json, os, signal, subprocess, sys, time
+fd, timeout, args = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3:]
+proc = subprocess.Popen(args, start_new_session=True)
+start, hung = time.monotonic(), False
+while True:
+    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+    if pid:
+        break
+    if time.monotonic() - start > timeout:
+        hung = True
+        os.killpg(proc.pid, signal.SIGKILL)
+        pid, status, usage = os.wait4(proc.pid, 0)
+        break
+    time.sleep(0.02)
+result = {"code": os.waitstatus_to_exitcode(status), "kb": usage.ru_maxrss, "hung": hung}
+os.write(fd, json.dumps(result).encode())
+"""
+
+
 def run_measured(
     args: list[str],
     *,
@@ -52,33 +74,28 @@ def run_measured(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
 ) -> Run:
-    """Run args; its peak RSS from wait4's rusage, killed (a hang) after timeout seconds."""
+    """Run args; its peak RSS (wait4's rusage, its children's included), killed (a hang) after
+    timeout seconds."""
+    reader, writer = os.pipe()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
-        proc = subprocess.Popen(
-            args, stdout=out, stderr=err, env=env, cwd=cwd, start_new_session=True
-        )
-        hung = False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() - start > timeout:
-                hung = True
-                os.killpg(proc.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.02)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        subprocess.run(
+            [sys.executable, "-S", "-c", _LAUNCHER, str(writer), str(timeout), *args],
+            stdout=out, stderr=err, env=env, cwd=cwd, pass_fds=(writer,), check=False,
+            timeout=timeout + 60,
+        )  # fmt: skip
+        os.close(writer)
+        with os.fdopen(reader, "rb") as result:
+            measured = json.loads(result.read() or b"{}")
         seconds = time.monotonic() - start
         out.seek(0)
         err.seek(0)
         return Run(
-            proc.returncode,
+            int(measured.get("code", -1)),
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
-            usage.ru_maxrss / 1024,
-            hung,
+            float(measured.get("kb", 0)) / 1024,
+            bool(measured.get("hung", False)),
             seconds,
         )
 
