@@ -289,17 +289,43 @@ def m009_area_closures(db: Database) -> None:
         db.execute(statement)
 
 
+# The people who may use `lettermine serve`: a name (the author written into action history), a
+# role, and a password kept only as a salted scrypt hash (lettermine/web/users.py). A new or reset
+# password is a one-time password: must_change is set until its owner chooses their own.
+_M010_SQL = (
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (trim(name) != ''),
+        role TEXT NOT NULL CHECK (role IN ('editor', 'viewer')),
+        password_hash TEXT NOT NULL,
+        must_change INTEGER NOT NULL DEFAULT 1 CHECK (must_change IN (0, 1)),
+        -- Random, new with every password: a session carries it, so a new password (or a
+        -- reset) ends the sessions signed in with the old one.
+        session_stamp TEXT NOT NULL,
+        created TEXT NOT NULL,
+        password_set TEXT NOT NULL,
+        last_sign_in TEXT
+    )""",
+)
+
+
+@migrations()
+def m010_users(db: Database) -> None:
+    for statement in _M010_SQL:
+        db.execute(statement)
+
+
 # A mistaken history entry is corrected by a new row that supersedes it (lettermine.corrections):
 # `supersedes` names the entry, `correction` says why; a 'withdrawal' row supersedes an entry
 # with nothing in its place. SQLite cannot change a CHECK constraint in place, so the table is
 # rebuilt (the documented create-copy-drop-rename steps, by hand: table.transform() would drop
 # the append-only triggers) and its index and triggers made again. Dropping the old table fires
 # no delete trigger, and nothing else references it.
-_M010_COLUMNS = (
+_M011_COLUMNS = (
     "id, action_id, event, at, recorded_at, author, percent, note, evidence, measure_id, value, "
     "status, due, unit, rag_override, reason"
 )
-_M010_SQL = (
+_M011_SQL = (
     """CREATE TABLE action_history_new (
         id INTEGER PRIMARY KEY,
         action_id INTEGER NOT NULL REFERENCES actions (id),
@@ -324,7 +350,7 @@ _M010_SQL = (
         CHECK (event != 'withdrawal' OR supersedes IS NOT NULL),
         CHECK (supersedes IS NULL OR event NOT IN ('link', 'unlink', 'measure'))
     )""",
-    f"INSERT INTO action_history_new ({_M010_COLUMNS}) SELECT {_M010_COLUMNS} FROM action_history",
+    f"INSERT INTO action_history_new ({_M011_COLUMNS}) SELECT {_M011_COLUMNS} FROM action_history",
     "DROP TABLE action_history",
     "ALTER TABLE action_history_new RENAME TO action_history",
     "CREATE INDEX action_history_action ON action_history (action_id, id)",
@@ -339,8 +365,8 @@ _M010_SQL = (
 
 
 @migrations()
-def m010_history_corrections(db: Database) -> None:
-    for statement in _M010_SQL:
+def m011_history_corrections(db: Database) -> None:
+    for statement in _M011_SQL:
         db.execute(statement)
     broken = db.execute("PRAGMA foreign_key_check(action_history)").fetchall()
     if broken:  # only if the database was already inconsistent: upgrade nothing

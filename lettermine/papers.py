@@ -38,6 +38,7 @@ KIND_LABELS: dict[str, str] = {
     "focused_visit": "Focused visit",
     "monitoring_visit": "Monitoring visit",
     "jtai": "Joint targeted area inspection",
+    "area_send": "Area SEND inspection",
     "other": "Ofsted letter",
 }
 UNIT_LABELS: dict[str, str] = {

@@ -254,14 +254,14 @@ def test_a_read_only_database_is_one_line(db_path: Path, tmp_path: Path) -> None
         db_path.chmod(0o644)
 
 
-# -- history table rebuilt by m007 ----------------------------------------------------------------
+# -- history table rebuilt by m011 ----------------------------------------------------------------
 
 
-def test_m007_keeps_history_its_triggers_and_index(db_path: Path, tmp_path: Path) -> None:
+def test_m011_keeps_history_its_triggers_and_index(db_path: Path, tmp_path: Path) -> None:
     from sqlite_utils import Database
 
     db = Database(db_path)
-    migrations.apply(db, stop_before="m010_history_corrections")
+    migrations.apply(db, stop_before="m011_history_corrections")
     db.conn.execute(
         "INSERT INTO letters (sha256, source, kind) VALUES ('0', 'x.txt', 'focused_visit')"
     )

@@ -90,7 +90,8 @@ def search(
         str | None,
         typer.Option(
             metavar="KIND",
-            help="Only letters of this kind: ilacs, sif, focused_visit, monitoring_visit, jtai.",
+            help="Only letters of this kind: ilacs, sif, pre_sif, focused_visit, monitoring_visit, "
+            "jtai, area_send.",
         ),
     ] = None,
     unit_kind: Annotated[
