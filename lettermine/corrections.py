@@ -14,9 +14,10 @@ An entry is superseded once at most (a unique index): a correction that was itse
 corrected in turn, and correcting a withdrawal puts the entry back with any values given. The
 action's current state (status, percent, due date, override, measures' latest values) is then
 replayed from the entries that count (timeline.entries_in_force, the one place that decides,
-and timeline.replay, as `--as-at` replays), so RAG, reports, exports and the tracker as at any
-date ignore what was superseded, and the date order new changes must keep follows the
-corrected dates.
+and timeline.replay, as `--as-at` replays), so RAG, reports and exports ignore what was
+superseded, the tracker as at a date ignores what had been superseded by the end of that day
+(before a correction was made, the entry it corrects stood), and the date order new changes
+must keep follows the corrected dates.
 Links to units are not corrected this way (`actions unlink` undoes a link), nor are measures'
 set-up, nor an action's creation beyond its date.
 """

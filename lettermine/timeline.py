@@ -82,7 +82,7 @@ def _chunked(
 
 
 def entries_in_force(
-    entries: Sequence[dict[str, Any]], day: dt.date | None
+    entries: Sequence[dict[str, Any]], day: dt.date | None, *, known: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """The history entries (oldest first) that stood at the end of `day` (None: all of them).
 
@@ -90,7 +90,18 @@ def entries_in_force(
     a row superseded by a correction (lettermine.corrections) is left out, and so is a
     withdrawal; a correction stands in the place of the row it corrects (by its date, then by
     when the first row of its line was recorded); rows dated after the day are left out.
+
+    With `known`, the history as it was known at the end of that day: a correction or
+    withdrawal recorded after it is left out, so the entry it supersedes stands as it then did.
+    The tracker as at a day is rebuilt so (load_tracker): a paper as at a day shows the original
+    value before the correction was made and the corrected one from then on.
     """
+    if known is not None:
+        made_by = known.isoformat()
+        entries = [
+            e for e in entries
+            if e.get("supersedes") is None or str(e.get("recorded_at") or "")[:10] <= made_by
+        ]  # fmt: skip
     superseded = {e["supersedes"] for e in entries if e.get("supersedes") is not None}
     kept = [e for e in entries if e["id"] not in superseded and e["event"] != "withdrawal"]
     if superseded:
@@ -190,7 +201,7 @@ def load_tracker(
     ref_to_unit = _unit_ids_by_ref(conn) if day is not None else {}
     for row in action_rows:
         action_id = int(row["id"])
-        entries = entries_in_force(history.get(action_id, []), day)
+        entries = entries_in_force(history.get(action_id, []), day, known=day)
         rows = measure_rows.get(action_id, [])
         if day is None:
             actions[action_id] = dict(row)

@@ -279,3 +279,63 @@ def test_replay_gives_the_state_the_changes_left(
     ) == _state(conn, action_id)
     latest = conn.execute("SELECT latest FROM action_measures WHERE id = ?", [measure])
     assert values.get(measure, (None, None))[0] == latest.fetchone()[0]
+
+
+# -- the tracker as at a day: a correction counts from when it was made ----------------------------
+
+
+def test_as_at_a_day_a_correction_counts_from_the_day_it_was_recorded() -> None:
+    def row(i: int, at: str, recorded: str, percent: int, supersedes: int | None = None) -> Any:
+        return {"id": i, "event": "update", "at": at, "recorded_at": f"{recorded}T09:00:00",
+                "percent": percent, "supersedes": supersedes,
+                "correction": None if supersedes is None else "typo"}  # fmt: skip
+
+    created = {"id": 1, "event": "created", "at": "2021-01-04", "recorded_at": "2021-01-04T09:00"}
+    entries = [
+        created,
+        row(2, "2021-02-01", "2021-02-01", 4),  # meant 40
+        row(3, "2021-03-01", "2021-03-01", 60),
+        row(4, "2021-02-01", "2021-04-10", 40, supersedes=2),  # the correction, made in April
+        row(5, "2021-02-01", "2021-05-20", 45, supersedes=4),  # corrected again in May
+    ]
+
+    def percents(day: str) -> list[int]:
+        when = dt.date.fromisoformat(day)
+        return [e["percent"] for e in entries_in_force(entries, when, known=when)[1:]]
+
+    assert percents("2021-02-15") == [4]  # before any correction: the entry as recorded
+    assert percents("2021-04-09") == [4, 60]
+    assert percents("2021-04-10") == [40, 60]  # from the day of the correction on
+    assert percents("2021-05-19") == [40, 60]
+    assert percents("2021-05-20") == [45, 60]
+    # Without `known`, what is known now, on every day (how reports judge earlier days).
+    assert [e["percent"] for e in entries_in_force(entries, dt.date(2021, 2, 15))[1:]] == [45]
+    assert [e["percent"] for e in entries_in_force(entries, None)[1:]] == [45, 60]
+
+
+def test_papers_as_at_show_the_original_before_a_correction_and_the_correction_after(
+    conn: sqlite3.Connection,
+) -> None:
+    from lettermine.papers import build_scope
+
+    action_id = _action(conn)
+    update_action(conn, action_id, percent=4, note="Audit begun.", date="2022-04-01")
+    entry = [e for e in history(conn, action_id) if e["event"] == "update"][-1]["id"]
+    correct_entry(conn, action_id, entry, reason="40 typed as 4, audit named", percent=40,
+                  note="Case file audit begun.")  # fmt: skip
+    today = dt.date.today()  # the correction was recorded today
+    later = today + dt.timedelta(days=1)
+
+    def percent(as_at: dt.date | str | None) -> Any:
+        scope = build_scope(conn, letter_ids=[1], today=later, as_at=as_at)
+        action = scope.actions[action_id]
+        return action["percent"], action["latest"]["text"]
+
+    before, after = (4, "Audit begun."), (40, "Case file audit begun.")
+    assert percent("2022-06-01") == before
+    assert percent(today - dt.timedelta(days=1)) == before
+    assert percent(today) == after
+    assert percent(None) == after
+    shown = get_action(conn, action_id, as_at="2022-06-01", today=later)
+    assert shown["percent"] == 4
+    assert get_action(conn, action_id, as_at=today, today=later)["percent"] == 40
