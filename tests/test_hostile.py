@@ -8,11 +8,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
 from bad_files import LETTER_TEXT, fingerprint
 from hostile import HOSTILE_DOCUMENTS, broken_models, lettermine, run_measured
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from lettermine.cli import app
@@ -21,6 +24,7 @@ from lettermine.db import DatabaseError, connect, database_error, open_db
 from lettermine.errors import ModelError, UnreadableLetter
 from lettermine.ingest import Classifier, ingest_file
 from lettermine.migrations import migrations
+from lettermine.paths import shown
 from lettermine.read.extract import read_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +53,28 @@ def test_printable_shows_controls_as_text() -> None:
     assert printable("caf\u00e9 \u0627\u0644\u0639\u0631\u0628\u064a\u0629") == (
         "caf\u00e9 \u0627\u0644\u0639\u0631\u0628\u064a\u0629"
     )
+
+
+# Everything a terminal acts on, and that can reorder text, must come out as visible escapes.
+_NOT_SEEN = (
+    "\x1b\x07\x00\r\x7f\x85\x9b\u061c\u200e\u200f\u2028\u2029\u202a\u202e\u2066\u2069\udcff\ud800"
+)
+
+
+@given(st.text(alphabet=st.characters() | st.sampled_from(_NOT_SEEN)))
+def test_names_and_printed_text_follow_one_rule(text: str) -> None:
+    # paths.shown (names, messages) and the filter over stdout agree, but for the tab and
+    # newline printed output keeps; neither lets through what a terminal would act on.
+    plain = text.replace("\t", "").replace("\n", "")
+    assert printable(plain) == shown(plain) == shown(plain, keep_newlines=True)
+    for out, kept in (
+        (printable(text), "\t\n"),
+        (shown(text), ""),
+        (shown(text, keep_newlines=True), "\n"),
+    ):
+        assert not [ch for ch in out if ch not in kept and (
+            ch in _NOT_SEEN or unicodedata.category(ch) in ("Cc", "Cs"))]  # fmt: skip
+    assert printable("\u200f\udcff") == shown("\u200f\udcff") == "\\u200f\\xff"
 
 
 def test_no_raw_escape_reaches_the_terminal(db_path: Path, tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Everything the command line writes passes through printable(): `guard_streams()` (run before
 any command) puts a filter over stdout and stderr, so a letter, title or argument carrying
 terminal escapes (ESC, BEL, C1 controls, bidi overrides) prints them as visible text such as
-`\\x1b` instead of retitling the window, hiding text or reordering a line. JSON escapes them in
+`\\x1b` instead of retitling the window, hiding text or reordering a line (lettermine.escapes,
+shared with paths.shown, decides which characters). JSON escapes them in
 JSON's own way, and CSV cells are made safe for spreadsheets by lettermine.spreadsheet.
 """
 
@@ -11,28 +12,17 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-# C0 controls but tab and newline, DEL and C1 controls, the bidi embeddings, overrides and
-# isolates, and the lone surrogates that stand for bytes of a name that is not UTF-8.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-# Inside JSON strings: the same, less what json.dumps already escapes (C0 controls).
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape): show the byte
-        return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+from lettermine.escapes import json_visible, visible
 
 
 def printable(text: str) -> str:
-    """Text safe to show on a terminal: control characters written as visible escapes."""
-    return _UNSAFE.sub(_visible, text)
+    """Text safe to show on a terminal: control characters written as visible escapes (tab and
+    newline kept); lettermine.escapes decides which."""
+    return visible(text, keep="\t\n")
 
 
 class _Printable:
@@ -43,7 +33,7 @@ class _Printable:
 
     def write(self, text: str) -> int:
         # bytes raise TypeError here, as a text stream's write does (click relies on that)
-        self.wrapped.write(_UNSAFE.sub(_visible, text))
+        self.wrapped.write(printable(text))
         return len(text)
 
     def writelines(self, lines: Iterable[str]) -> None:
@@ -79,17 +69,13 @@ def _finite(data: Any) -> Any:
     return data
 
 
-def _json_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
 def print_json(data: Any) -> None:
     """JSON on stdout, UTF-8 kept readable; never NaN or Infinity (not JSON): null instead."""
     try:
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str, allow_nan=False)
     except ValueError:
         text = json.dumps(_finite(data), indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write(_JSON_UNSAFE.sub(_json_escape, text) + "\n")
+    sys.stdout.write(json_visible(text) + "\n")
 
 
 def print_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
