@@ -163,6 +163,18 @@ TEMPLATES: list[list[str]] = [
     ["explain", "T"], ["db", "status"],
     ["report", "--la", "T", "--since", "T", "-o", "out.docx"],
     ["plan", "--letter", "N", "-o", "out.docx", "--today", "T"],
+    ["plan", "--la", "T", "-o", "p.docx", "--as-at", "T", "--since", "T"],
+    ["report", "--letter", "N", "-o", "r.docx", "--as-at", "T", "--today", "T", "--peers"],
+    ["peers", "T", "--limit", "N", "--since", "T", "--la", "T", "--csv"],
+    ["themes", "--as-at", "T", "--json"], ["actions", "show", "N", "--as-at", "T"],
+    ["actions", "list", "--as-at", "T", "--today", "T"], ["actions", "coverage", "--as-at", "T"],
+    ["actions", "rag", "1", "--clear", "--today", "T", "--date", "T"],
+    ["areas", "close", "T", "--reason", "T", "--by", "T", "--date", "T"],
+    ["areas", "reopen", "T", "--reason", "T"], ["areas", "history", "T", "--json"],
+    ["label", "T", "--add", "T", "--remove", "T", "--who", "T"],
+    ["letters", "delete", "N", "--date", "T", "--author", "T"], ["db", "backup", "b.db"],
+    ["users", "add", "T", "--role", "T"], ["users", "role", "T", "T"],
+    ["users", "remove", "T"], ["users", "password", "T"], ["users", "list", "--json"],
 ]  # fmt: skip
 
 
