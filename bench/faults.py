@@ -820,8 +820,40 @@ def class_1_formula_injection(work: Path) -> HostileRow:
 
     _probe(row, lettermine("actions", "import", str(tracker), db=second), db=second,
            folder=folder, refused=False, check=same, unchanged=False)  # fmt: skip
-    row.note = f"{len(FORMULAS)} formula-like values in titles, owners, refs, notes and letters"
+    # The tracker as an Excel workbook (written outside the compared folder): no text cell
+    # starts a formula; and imported into a third database it restores every table exactly.
+    book = work / "c1-out" / "tracker.xlsx"
+    book.parent.mkdir(parents=True, exist_ok=True)
+    _probe(row, lettermine("actions", "export", "--xlsx", str(book), db=db), db=db,
+           folder=folder, refused=False, check=lambda r: _xlsx_safe(book))  # fmt: skip
+    third = _hostile_db(folder, "third", text)
+
+    def restored(run: HRun) -> bool:
+        tables = [f"SELECT * FROM {t} ORDER BY 1" for t in ("actions", "action_history")]
+        return all(sqlite3.connect(db).execute(q).fetchall()
+                   == sqlite3.connect(third).execute(q).fetchall() for q in tables)  # fmt: skip
+
+    _probe(row, lettermine("actions", "import", str(book), db=third), db=third,
+           folder=folder, refused=False, check=restored, unchanged=False)  # fmt: skip
+    row.note = (
+        f"{len(FORMULAS)} formula-like values in titles, owners, refs, notes and letters; "
+        "CSV and xlsx"
+    )
     return row
+
+
+def _xlsx_safe(book: Path) -> bool:
+    """No text cell of any sheet starts a formula (but a plain number), and no cell is one."""
+    import openpyxl
+
+    cells = [c for ws in openpyxl.load_workbook(book).worksheets for r in ws.iter_rows() for c in r]
+    text = [c.value for c in cells if isinstance(c.value, str)]
+    starts = ("=", "+", "-", "@", "\t", "\r")
+    return (
+        bool(text)
+        and all(c.data_type != "f" for c in cells)
+        and all(not t.startswith(starts) or _PLAIN.fullmatch(t) for t in text)
+    )
 
 
 ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[31m\x9b0m\u202eevil\x08\x00"
