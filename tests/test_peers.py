@@ -105,7 +105,7 @@ def _save(conn: sqlite3.Connection, rows: list[Row]) -> None:
 
 @pytest.fixture
 def conn(db_path: Path) -> sqlite3.Connection:
-    c = connect(db_path)
+    c = connect(db_path, create=True)
     _save(c, LETTERS)
     return c
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors
+from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors, whole_number
 
 UNIT_SHORT = {"area_for_improvement": "AFI", "priority_action": "PA", "finding": "finding"}
 KIND_SHORT = {"focused_visit": "focused visit", "monitoring_visit": "monitoring visit"}
@@ -40,7 +40,10 @@ def peers(
     limit: Annotated[
         int | None,
         typer.Option(
-            metavar="N", help="Peers per area (default 5, or 3 with --la).", show_default=False
+            metavar="N",
+            parser=whole_number,
+            help="Peers per area (default 5, or 3 with --la).",
+            show_default=False,
         ),
     ] = None,
     since: Annotated[
