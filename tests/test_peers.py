@@ -188,7 +188,7 @@ def test_a_peer_with_another_failing_ranks_below_one_with_the_same(
     # The two candidates share the same words with the area; only their failing differs, and the
     # one whose failing conflicts is stored first, so it would win the tie on words alone. The
     # fixture's letters (ids 1-8) give the words their weights.
-    c = connect(db_path)
+    c = connect(db_path, create=True)
     _save(c, LETTERS)
     _save(c, [
         ("Oldham", "ilacs", "2019-03-04", {}, [
