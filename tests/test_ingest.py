@@ -111,3 +111,106 @@ def test_a_folder_of_letters_only_mentions_no_skipped_files(
     result = runner.invoke(app, ["ingest", "--no-classify", str(folder)])
     assert result.exit_code == 0, result.output
     assert "skipped" not in result.stderr
+
+
+# -- many files: a pool of worker processes reads and classifies, this process stores --------
+
+
+def _letters_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for path in sorted(LETTERS.iterdir()):
+        if path.suffix in (".pdf", ".txt", ".docx"):
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_a_pool_classifies_and_stores_in_the_order_of_the_files(
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch,
+    db_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    folder = _letters_copy(tmp_path)
+    exports = []
+    for workers in ("2", "1"):
+        monkeypatch.setenv("LETTERMINE_WORKERS", workers)
+        monkeypatch.setenv("LETTERMINE_DB", str(tmp_path / f"w{workers}.db"))
+        result = runner.invoke(app, ["ingest", str(folder)])
+        assert result.exit_code == 0, result.output
+        exports.append(_export(runner))
+    pooled, alone = exports
+    # Letter ids follow the files' order (the folder's, sorted), whichever worker was first.
+    names = sorted(p.name for p in folder.iterdir())
+    assert [Path(letter["source"]).name for letter in pooled] == names
+    assert [letter["id"] for letter in pooled] == list(range(1, len(names) + 1))
+    # Classified in the workers: every unit has the themes it gets in one process.
+    assert all(u["themes"] for letter in pooled for u in letter["units"])
+    for letter in pooled + alone:
+        letter.pop("ingested_at")
+    assert pooled == alone
+
+
+def test_a_file_that_fails_in_a_pool_costs_that_file_only(
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    folder = _letters_copy(tmp_path)
+    (folder / "b-not-a-letter.pdf").write_bytes(b"%PDF-1.7 not really a PDF")
+    monkeypatch.setenv("LETTERMINE_WORKERS", "2")
+    result = runner.invoke(app, ["ingest", "--no-classify", str(folder)])
+    assert result.exit_code == 1
+    assert "b-not-a-letter.pdf" in result.stderr and "4 new letters" in result.stderr
+    assert [Path(x["source"]).name for x in _export(runner)] == sorted(
+        p.name for p in folder.iterdir() if p.name != "b-not-a-letter.pdf"
+    )
+
+
+def test_a_second_copy_of_a_visit_in_one_pooled_batch_is_refused(
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    folder = _letters_copy(tmp_path)
+    seed = folder / "north-east-lincolnshire-2021-06-focused-visit.txt"
+    # The same visit again (other bytes, same letter), later in the order of the files.
+    (folder / "z-copy.txt").write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    monkeypatch.setenv("LETTERMINE_WORKERS", "2")
+    result = runner.invoke(app, ["ingest", "--no-classify", str(folder)])
+    assert result.exit_code == 1
+    assert "z-copy.txt" in result.stderr and "4 new letters" in result.stderr
+    again = runner.invoke(app, ["ingest", "--no-classify", "--replace", str(folder)])
+    assert again.exit_code == 0, again.output
+    stored = {Path(x["source"]).name for x in _export(runner)}
+    assert "z-copy.txt" in stored and seed.name not in stored
+
+
+def test_a_worker_that_dies_costs_the_file_it_was_reading_only(
+    tmp_path: Path,
+    monkeypatch,
+    db_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    import os
+
+    from lettermine import ingest
+    from lettermine.db import open_db
+    from lettermine.errors import LettermineError
+
+    folder = _letters_copy(tmp_path)
+    real = ingest._read_in_worker
+
+    def dies_on_one(path: Path, sha: str, keep: bool):  # type: ignore[no-untyped-def]
+        if "monitoring" in path.name:
+            os._exit(1)  # as a crash in the PDF library would end the worker
+        return real(path, sha, keep)
+
+    monkeypatch.setattr(ingest, "_read_in_worker", dies_on_one)  # workers are forked: they see it
+    files = sorted(folder.iterdir())
+    conn = open_db(db_path).conn
+    outcomes = list(ingest.ingest_files(conn, files, ingest.Classifier(enabled=False), workers=2))
+    assert [p for p, _ in outcomes] == files
+    failed = [(p.name, o) for p, o in outcomes if isinstance(o, LettermineError)]
+    assert len(failed) == 1 and "monitoring" in failed[0][0] and "crashed" in str(failed[0][1])
+    stored = [o.letter_id for _, o in outcomes if not isinstance(o, LettermineError)]
+    assert stored == [1, 2, 3]

@@ -76,7 +76,7 @@ def ingest(
     from lettermine import peer_index
     from lettermine.db import open_db, optimize_search_index
     from lettermine.errors import LettermineError
-    from lettermine.ingest import Classifier, Ingested, ingest_file, letter_files
+    from lettermine.ingest import Classifier, Ingested, ingest_files, letter_files
 
     with reported_errors():
         conn = open_db(db).conn
@@ -87,18 +87,21 @@ def ingest(
         for path, message in batch.refused:
             results.append(Ingested(path, error=message))
             _stderr(f"Error: {message}")
+        # Files are read and classified in worker processes and stored here in their order.
+        outcomes = ingest_files(
+            conn, batch.files, classifier, replace=replace, keep_unread=keep_unread,
+            author=os.environ.get("LETTERMINE_AUTHOR"),
+        )  # fmt: skip
         with typer.progressbar(
-            batch.files, label="Ingesting", file=sys.stderr, hidden=not show_bar
-        ) as bar:
-            for path in bar:
-                try:
-                    result = ingest_file(
-                        conn, path, classifier, replace=replace, keep_unread=keep_unread,
-                        author=os.environ.get("LETTERMINE_AUTHOR"),
-                    )  # fmt: skip
-                except LettermineError as e:
-                    result = Ingested(path, error=str(e))
-                    _stderr(f"\nError: {e}" if show_bar else f"Error: {e}")
+            outcomes, length=len(batch.files), label="Ingesting", file=sys.stderr,
+            hidden=not show_bar,
+        ) as bar:  # fmt: skip
+            for path, outcome in bar:
+                if isinstance(outcome, LettermineError):
+                    result = Ingested(path, error=str(outcome))
+                    _stderr(f"\nError: {outcome}" if show_bar else f"Error: {outcome}")
+                else:
+                    result = outcome
                 results.append(result)
                 if not show_bar:
                     _report(result)
