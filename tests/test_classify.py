@@ -353,3 +353,52 @@ def test_evaluate_predictions_counts_areas_and_findings_apart() -> None:
     assert report["micro_f1_findings"] == pytest.approx(2 / 3)
     assert report["polarity_accuracy"] == 1.0
     assert report["per_theme"]["planning"]["r"] == 0.0
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from lettermine.training import train_pipeline
+
+    return train_pipeline(tiny_examples(), tmp_path_factory.mktemp("tiny") / "m", max_epochs=5)
+
+
+def test_classify_says_what_the_spacy_components_say(tiny_model: Path) -> None:
+    from lettermine.classify import classify, load_pipeline
+
+    nlp = load_pipeline(tiny_model)
+    texts = [t for t, _ in _AREAS] + [t for t, _, _ in _FINDINGS]
+    kinds = ["area_for_improvement"] * len(_AREAS) + ["finding"] * len(_FINDINGS)
+    results = classify(nlp, texts, kinds)
+    for result, doc, kind in zip(results, nlp.pipe(texts), kinds, strict=True):
+        assert result.scores == pytest.approx({c: doc.cats[c] for c in THEME_CODES}, abs=1e-6)
+        if kind == "finding":
+            best = max(POLARITIES, key=lambda p: doc.cats[p])
+            assert result.polarity == best
+            assert result.polarity_score == pytest.approx(doc.cats[best], abs=1e-6)
+        rules = {s.label_ for s in doc.spans["lettermine_rules"] if s.label_ in THEME_CODES}
+        assert result.rule_themes == sorted(rules, key=THEME_CODES.index)
+
+
+def test_texts_read_together_have_the_tokens_they_have_alone(tiny_model: Path) -> None:
+    from lettermine.classify import load_pipeline
+
+    nlp = load_pipeline(tiny_model)
+    features = nlp.get_pipe("lettermine_features")
+    texts = ["Plans (for care leavers) are late.", "", "U.S.-style e-mail: don't", "Caseloads."]
+    together = features.read(texts)  # type: ignore[attr-defined]
+    alone = features.stem_ids(list(nlp.tokenizer.pipe(texts)))  # type: ignore[attr-defined]
+    assert together.offsets.tolist() == alone.offsets.tolist()
+    assert together.ids.tolist() == alone.ids.tolist()
+
+
+def test_iter_classify_streams_in_batches_with_the_same_results(tiny_model: Path) -> None:
+    from lettermine.classify import classify, iter_classify, load_pipeline
+
+    nlp = load_pipeline(tiny_model)
+    texts = [t for t, _, _ in _FINDINGS] * 3
+    kinds = ["finding"] * len(texts)
+    whole = classify(nlp, texts, kinds)
+    streamed = list(iter_classify(nlp, iter(texts), iter(kinds), batch_size=4))
+    assert [(r.themes, r.polarity) for r in streamed] == [(r.themes, r.polarity) for r in whole]
+    with pytest.raises(ValueError, match="2 texts but 1 kinds"):
+        classify(nlp, ["a", "b"], ["finding"])

@@ -81,7 +81,9 @@ def run_fold(job: dict[str, Any]) -> dict[str, Any]:
     thresholds, tuning = fit_thresholds(
         train, config, seed=seed, unlabelled=unlabelled, tokenised=tok
     )
-    models = build_models(train, config, seed=seed, unlabelled=unlabelled, tokenised=tok)
+    models = build_models(
+        train, config, seed=seed, unlabelled=unlabelled, tokenised=tok, polarity=job["polarity"]
+    )
     if "chain" in tuning:
         models.themes.chain = tuning["chain"]
     probs, polarity = score_examples(models, test, config, tok)
@@ -204,6 +206,7 @@ def run(
     workers: int = 1,
     overrides: dict[str, Any] | None = None,
     baseline: bool = True,
+    polarity_models: bool = True,
 ) -> dict[str, Any]:
     """Five folds by council x seeds: the summary, and every fold's predictions ("results").
 
@@ -223,6 +226,7 @@ def run(
             "unlabelled": unlabelled,
             "overrides": overrides or {},
             "baseline": baseline,
+            "polarity": polarity_models,
         }
         for s in seeds
         for f in range(FOLDS)
@@ -239,7 +243,7 @@ def run(
         "councils": len(folds),
         "seconds": round(time.perf_counter() - started),
         "pipeline": summarise(test, results, "themes"),
-        "polarity": polarity(test, results),
+        "polarity": polarity(test, results) if polarity_models else {},
         "results": results,
     }
     if baseline:
@@ -295,6 +299,7 @@ def main() -> None:
     parser.add_argument("--no-labels", action="store_true", help="train on the gold only")
     parser.add_argument("--no-self-training", action="store_true")
     parser.add_argument("--no-baseline", action="store_true", help="skip TF-IDF + LR")
+    parser.add_argument("--themes-only", action="store_true", help="no polarity models")
     parser.add_argument("--cache", type=Path, default=None, help="keep the corpus read here")
     parser.add_argument("--name", default="", help="a name for this run in the results file")
     parser.add_argument("--results", type=Path, default=RESULTS, help="append the figures here")
@@ -317,6 +322,7 @@ def main() -> None:
         workers=args.workers,
         overrides=parse_set(args.set),
         baseline=not args.no_baseline,
+        polarity_models=not args.themes_only,
     )
     results = report.pop("results")
     if args.save:
