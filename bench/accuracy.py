@@ -1,11 +1,16 @@
 """How accurate is parsing? read_text + parse_letter against the gold files and the D2I index.
 
-    python bench/accuracy.py [--kind KIND] [--only afi|findings|focused|d2i|speed|sif-check] [-v]
+    python bench/accuracy.py [--kind KIND] [-v]
+        [--only afi|findings|focused|jtai|send|d2i|speed|sif-check]
 
 Gold sets (../shared/corpus/gold; each gold `file` is relative to ../shared/corpus):
   afi       gold/afi: areas for improvement and priority actions of the 213 inspection reports
   findings  gold/findings + gold/focused-findings: every finding of 21 reports and letters
   focused   gold/focused: areas for improvement, priority actions and metadata of 133 letters
+  jtai      gold/jtai: areas for improvement, priority actions (with their group) and metadata
+            of 29 joint targeted area inspection letters
+  send      gold/send: areas for improvement, priority actions (with their group) and metadata
+            of 23 area SEND inspection reports
   d2i       ilacs/d2i_index.csv, reports published 2018 on: dates, lead inspector, five grades
   speed     read_text + parse_letter against bare pypdfium2 text, over the inspection reports
   sif-check the 2009-2017 reports (sif/pdf and the SIF reports in ilacs/pdf), which have no
@@ -25,6 +30,14 @@ Only the local authority's units count: a unit with subject "lscb" is not the co
 Metadata: per field, the share of gold values the parse reproduces: kind; authority (equal
 canonical_authority); visit start/end and letter date (ISO); lead inspector and inspectors
 (names compared case- and space-insensitively, inspectors as a set).
+
+JTAI and area SEND (run_jtai, run_send): units matched by the rule above, per unit kind and
+letter kind; then, for every gold unit matched exactly, whether its group (the agency,
+sub-heading or responsible body printed above or beside it) equals the parsed unit's, both
+normalised as unit texts are and a missing group counted as "" ("group (jtai)"). Metadata per
+field: kind; authority (equal canonical_authority); inspection start/end (ISO); letter date
+(JTAI; SEND reports print none, the gold says null); focus (JTAI: normalised text equality);
+outcome (SEND: equal to judgements["outcome"]); lead inspector and inspectors (SEND: as above).
 
 D2I: per field and report kind, over reports published 2018 on (by d2i's publication_date)
 where d2i or the parse has a value, with the disagreements split into: both have a value and
@@ -322,6 +335,86 @@ def check_visit_metadata(
           sorted(n for n in {norm_name(n) for n in got.inspectors} if n))  # fmt: skip
 
 
+def run_family(report: Report, folder: str, kind: str | None) -> None:
+    """Units (with their group) and metadata of the JTAI letters or area SEND reports."""
+    for pdf, gold in gold_files(folder, kind):
+        parsed = parse_pdf(pdf)
+        letter = parsed.letter
+        if parsed.error:
+            report.mismatches.append(f"{pdf.stem}: {parsed.error}")
+        label = str(gold["kind"])
+        for key, unit_kind, name in (
+            ("areas_for_improvement", "area_for_improvement", "afi"),
+            ("priority_actions", "priority_action", "priority actions"),
+        ):
+            items = gold.get(key) or []
+            assert isinstance(items, list)
+            score_units(report, f"{name} {label}", pdf.stem, [i["text"] for i in items],
+                        letter, unit_kind)  # fmt: skip
+            check_groups(report, pdf.stem, label, items, letter, unit_kind)
+        check_family_metadata(report, pdf.stem, label, gold, letter)
+
+
+def check_groups(
+    report: Report,
+    stem: str,
+    label: str,
+    items: list[dict[str, object]],
+    letter: Letter | None,
+    unit_kind: str,
+) -> None:
+    """For gold units matched exactly, whether the parsed unit's group is the gold's."""
+    by_text: dict[str, list[str]] = defaultdict(list)
+    for unit in letter.units if letter else []:
+        if unit.kind == unit_kind:
+            by_text[norm_text(unit.text)].append(norm_text(unit.group or ""))
+    for item in items:
+        groups = by_text.get(norm_text(str(item["text"])))
+        if not groups:
+            continue
+        check(report, stem, f"group ({label})", norm_text(str(item.get("group") or "")),
+              groups.pop(0))  # fmt: skip
+
+
+def check_family_metadata(
+    report: Report, stem: str, label: str, gold: dict[str, object], letter: Letter | None
+) -> None:
+    """Kind, authority, dates, focus or outcome, and inspectors of a JTAI letter or SEND report."""
+    got = letter or Letter(kind="none")
+    check(report, stem, f"kind ({label})", gold["kind"], got.kind)
+    want_la = canonical_authority(str(gold.get("local_authority") or "")) or gold.get(
+        "local_authority"
+    )
+    check(report, stem, f"authority ({label})", want_la, got.authority)
+    check(report, stem, f"inspection start ({label})", gold.get("inspection_start"),
+          got.inspection_start)  # fmt: skip
+    check(report, stem, f"inspection end ({label})", gold.get("inspection_end"),
+          got.inspection_end)  # fmt: skip
+    check(report, stem, f"letter date ({label})", gold.get("letter_date"), got.published)
+    if label == "jtai":
+        want_focus = norm_text(str(gold.get("focus") or ""))
+        check(report, stem, "focus (jtai)", want_focus, norm_text(got.focus or ""))
+    if label == "area_send":
+        check(report, stem, "outcome (area_send)", gold.get("outcome"),
+              got.judgements.get("outcome"))  # fmt: skip
+        want_lead = norm_name(str(gold.get("lead_inspector") or ""))
+        check(report, stem, "lead inspector (area_send)", want_lead, norm_name(got.lead_inspector))
+        listed = gold.get("inspectors") or []
+        want = {norm_name(str(n)) for n in listed} if isinstance(listed, list) else set()
+        check(report, stem, "inspectors (area_send)", sorted(n for n in want if n),
+              sorted(n for n in {norm_name(n) for n in got.inspectors} if n))  # fmt: skip
+
+
+def run_jtai(report: Report, kind: str | None) -> None:
+    """The joint targeted area inspection letters against gold/jtai."""
+    run_family(report, "jtai", kind)
+
+
+def run_send(report: Report, kind: str | None) -> None:
+    """The area SEND inspection reports against gold/send."""
+    run_family(report, "send", kind)
+
+
 def d2i_date(text: str) -> str | None:
     """A d2i dd/mm/yyyy date as ISO, or None."""
     try:
@@ -570,7 +663,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kind", help="only gold files (or d2i reports) of this letter kind")
     parser.add_argument(
-        "--only", choices=["afi", "findings", "focused", "d2i", "speed", "sif-check"]
+        "--only",
+        choices=["afi", "findings", "focused", "jtai", "send", "d2i", "speed", "sif-check"],
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print every mismatch")
     args = parser.parse_args()
@@ -578,11 +672,18 @@ def main() -> None:
         print(f"skipped: {CORPUS} is absent")
         return
     report = Report()
-    runs = {"afi": run_afi, "findings": run_findings, "focused": run_focused, "d2i": run_d2i}
+    runs = {
+        "afi": run_afi,
+        "findings": run_findings,
+        "focused": run_focused,
+        "jtai": run_jtai,
+        "send": run_send,
+        "d2i": run_d2i,
+    }
     for name, run in runs.items():
         if args.only in (None, name):
             run(report, args.kind)
-    if args.only in ("afi", "findings", "focused", "d2i", None):
+    if args.only in ("afi", "findings", "focused", "jtai", "send", "d2i", None):
         print_report(report, args.verbose)
     if args.only in ("sif-check", None):
         for row in run_older_check(args.verbose and args.only == "sif-check"):

@@ -22,6 +22,7 @@ from lettermine.letters import effective_themes, resolve_unit, unit_ref
 from lettermine.paths import NotReadable, named, read_file
 from lettermine.rag import CLOSED, COLOURS, is_overdue, rag
 from lettermine.themes import THEME_CODES
+from lettermine.timeline import Tracker, load_tracker, resolve_day
 
 STATUSES: tuple[str, ...] = ("not_started", "in_progress", "done", "verified", "blocked")
 
@@ -121,45 +122,12 @@ def _check_in_order(conn: sqlite3.Connection, action_id: int, at: dt.date) -> No
         )
 
 
-_CHUNK = 900  # bound parameters per query, well under SQLite's limit
-
-
-def _per_chunk(conn: sqlite3.Connection, sql: str, ids: Sequence[int]) -> Iterable[tuple[Any, ...]]:
-    # `sql` has one "{marks}" placeholder for an IN list of ids.
-    for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start : start + _CHUNK])
-        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
-
-
-def _unit_refs(conn: sqlite3.Connection, action_ids: Sequence[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {a: [] for a in action_ids}
-    for action_id, letter_id, seq in _per_chunk(
-        conn,
-        """SELECT au.action_id, u.letter_id, u.seq FROM action_units au
-           JOIN units u ON u.id = au.unit_id WHERE au.action_id IN ({marks})
-           ORDER BY u.letter_id, u.seq""",
-        action_ids,
-    ):
-        out[action_id].append(unit_ref(letter_id, seq))
-    return out
-
-
-def _evidence_and_last(
-    conn: sqlite3.Connection, action_ids: Sequence[int]
-) -> dict[int, tuple[bool, str | None]]:
-    out: dict[int, tuple[bool, str | None]] = {}
-    for action_id, evidence, last in _per_chunk(
-        conn,
-        """SELECT action_id, max(coalesce(trim(evidence), '') != ''), max(at)
-           FROM action_history WHERE action_id IN ({marks}) GROUP BY action_id""",
-        action_ids,
-    ):
-        out[action_id] = (bool(evidence), last)
-    return out
-
-
 def _summary(
-    row: sqlite3.Row, units: list[str], has_evidence: bool, last: str | None, today: dt.date
+    row: sqlite3.Row | dict[str, Any],
+    units: list[str],
+    has_evidence: bool,
+    last: str | None,
+    today: dt.date,
 ) -> dict[str, Any]:
     start = as_date(row["start"], "start") or dt.date.fromisoformat(row["created"])
     due = as_date(row["due"], "due")
@@ -199,29 +167,57 @@ def _summary(
 
 
 def get_action(
-    conn: sqlite3.Connection, action_id: int, *, today: dt.date | str | None = None
+    conn: sqlite3.Connection,
+    action_id: int,
+    *,
+    today: dt.date | str | None = None,
+    as_at: dt.date | str | None = None,
 ) -> dict[str, Any]:
-    """One action with its RAG as at today, linked units, measures and history oldest first."""
-    day = _required_date(today, "today")
-    row = _row(conn, action_id)
-    units = _unit_refs(conn, [action_id])[action_id]
-    evidence, last = _evidence_and_last(conn, [action_id]).get(action_id, (False, None))
-    action = _summary(row, units, evidence, last, day)
-    action["unit_details"] = _unit_details(conn, action_id)
-    action["measures"] = _measures(conn, action_id)
-    action["history"] = history(conn, action_id)
+    """One action with its RAG, linked units, measures and history oldest first.
+
+    Now (RAG as at today), or as it stood at the end of the as-at day (RAG judged on that day).
+    """
+    day, when = resolve_day(today, as_at)
+    _row(conn, action_id)
+    tracker = load_tracker(conn, when, action_ids=[action_id])
+    if action_id not in tracker.actions:
+        first = _first_event_date(conn, action_id)
+        raise NotFound(
+            f"action {action_id} was not recorded until {first}: as at {when} it did not exist"
+        )
+    action = summarise(tracker, action_id, day)
+    action["unit_details"] = _unit_details(conn, tracker.links.get(action_id, []))
+    action["measures"] = measures_of(tracker, action_id)
+    action["history"] = tracker.history[action_id]
     return action
 
 
-def _unit_details(conn: sqlite3.Connection, action_id: int) -> list[dict[str, Any]]:
+def _first_event_date(conn: sqlite3.Connection, action_id: int) -> str | None:
+    row = conn.execute(
+        "SELECT min(at) FROM action_history WHERE action_id = ?", [action_id]
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def summarise(tracker: Tracker, action_id: int, day: dt.date) -> dict[str, Any]:
+    """An action's summary (the `list` record) from a tracker, with RAG judged on `day`."""
+    return _summary(
+        tracker.actions[action_id], tracker.unit_refs(action_id),
+        tracker.has_evidence(action_id), tracker.last_change(action_id), day,
+    )  # fmt: skip
+
+
+def _unit_details(conn: sqlite3.Connection, unit_ids: Sequence[int]) -> list[dict[str, Any]]:
+    if not unit_ids:
+        return []
+    marks = ",".join("?" * len(unit_ids))
     rows = _rows(
         conn,
-        """SELECT u.id, u.letter_id, u.seq, u.kind, u.text, l.authority,
+        f"""SELECT u.id, u.letter_id, u.seq, u.kind, u.text, l.authority,
                   coalesce(l.inspection_start, l.published) AS date
-           FROM action_units au JOIN units u ON u.id = au.unit_id
-           JOIN letters l ON l.id = u.letter_id
-           WHERE au.action_id = ? ORDER BY u.letter_id, u.seq""",
-        [action_id],
+           FROM units u JOIN letters l ON l.id = u.letter_id
+           WHERE u.id IN ({marks}) ORDER BY u.letter_id, u.seq""",
+        list(unit_ids),
     )
     themes = effective_themes(conn, [r["id"] for r in rows])
     return [
@@ -237,15 +233,14 @@ def _unit_details(conn: sqlite3.Connection, action_id: int) -> list[dict[str, An
     ]
 
 
-def _measures(conn: sqlite3.Connection, action_id: int) -> list[dict[str, Any]]:
+def measures_of(tracker: Tracker, action_id: int) -> list[dict[str, Any]]:
+    """An action's measures as they stood, with progress from baseline to target and if met."""
     out = []
-    for r in _rows(
-        conn, "SELECT * FROM action_measures WHERE action_id = ? ORDER BY id", [action_id]
-    ):
-        measure = dict(r)
+    for row in tracker.measures.get(action_id, []):
+        measure = dict(row)
         measure.pop("action_id")
         measure["progress"], measure["met"] = measure_progress(
-            r["baseline"], r["target"], r["direction"], r["latest"]
+            row["baseline"], row["target"], row["direction"], row["latest"]
         )
         out.append(measure)
     return out
@@ -290,60 +285,82 @@ def list_actions(
     letter_id: int | None = None,
     authority: str | None = None,
     today: dt.date | str | None = None,
+    as_at: dt.date | str | None = None,
 ) -> list[dict[str, Any]]:
-    """Actions matching every filter given, with RAG as at today, ordered by due date."""
-    day = _required_date(today, "today")
-    where: list[str] = ["1"]
-    params: list[Any] = []
+    """Actions matching every filter given, ordered by due date: now with RAG as at today, or as
+    they stood at the end of the as-at day with RAG judged on that day."""
+    day, when = resolve_day(today, as_at)
+    return select_actions(
+        conn, load_tracker(conn, when), day, status=status, owner=owner, theme=theme,
+        overdue=overdue, due_within=due_within, letter_id=letter_id, authority=authority,
+    )  # fmt: skip
+
+
+def select_actions(
+    conn: sqlite3.Connection,
+    tracker: Tracker,
+    day: dt.date,
+    *,
+    status: str | None = None,
+    owner: str | None = None,
+    theme: str | None = None,
+    overdue: bool = False,
+    due_within: int | None = None,
+    letter_id: int | None = None,
+    letter_ids: Sequence[int] = (),
+    authority: str | None = None,
+) -> list[dict[str, Any]]:
+    """The tracker's actions matching every filter given, as summaries, soonest due first."""
+    rows = list(tracker.actions.values())
+    today = day.isoformat()
     if status is not None:
-        where.append("a.status = ?")
-        params.append(_check_status(status))
+        _check_status(status)
+        rows = [r for r in rows if r["status"] == status]
     if owner is not None:
-        where.append("a.owner = ? COLLATE NOCASE")
-        params.append(owner)
+        owner.encode("utf-8")  # text that is not UTF-8 is refused here as the database would
+        wanted = owner.strip().casefold()
+        rows = [r for r in rows if (r["owner"] or "").casefold() == wanted]
     if due_within is not None:
         if due_within < 0:
             raise InvalidInput(f"--due-within must be 0 or more days, not {due_within}")
         # Open actions falling due in the window; overdue ones are what --overdue is for.
-        where.append("a.due BETWEEN ? AND ? AND a.status NOT IN ('done', 'verified')")
-        params += [day.isoformat(), (day + dt.timedelta(days=due_within)).isoformat()]
+        last = (day + dt.timedelta(days=due_within)).isoformat()
+        rows = [r for r in rows if r["due"] and today <= r["due"] <= last
+                and r["status"] not in CLOSED]  # fmt: skip
     if overdue:
-        where.append("a.due < ? AND a.status NOT IN ('done', 'verified')")
-        params.append(day.isoformat())
+        rows = [r for r in rows if r["due"] and r["due"] < today and r["status"] not in CLOSED]
+    letters = set(letter_ids)
     if letter_id is not None:
         _letter_exists(conn, letter_id)
-        where.append(
-            "a.id IN (SELECT au.action_id FROM action_units au JOIN units u ON u.id = au.unit_id"
-            " WHERE u.letter_id = ?)"
-        )
-        params.append(letter_id)
+        letters.add(letter_id)
+    if letter_id is not None or letter_ids:
+        links = tracker.links
+        rows = [
+            r for r in rows if any(tracker.units[u].letter_id in letters for u in links[r["id"]])
+        ]
     if authority is not None:
-        where.append(
-            "a.id IN (SELECT au.action_id FROM action_units au JOIN units u ON u.id = au.unit_id"
-            " JOIN letters l ON l.id = u.letter_id WHERE l.authority = ? COLLATE NOCASE)"
-        )
-        params.append(resolve_authority(conn, authority))
-    rows = _rows(
-        conn,
-        f"SELECT a.* FROM actions a WHERE {' AND '.join(where)}"
-        " ORDER BY a.due IS NULL, a.due, a.id",
-        params,
-    )
+        name = resolve_authority(conn, authority).casefold()
+        rows = [
+            r for r in rows
+            if any((tracker.units[u].authority or "").casefold() == name
+                   for u in tracker.links[r["id"]])
+        ]  # fmt: skip
     if theme is not None:
-        rows = _with_theme(conn, rows, theme)
-    ids = [r["id"] for r in rows]
-    units = _unit_refs(conn, ids)
-    facts = _evidence_and_last(conn, ids)
-    return [_summary(r, units[r["id"]], *facts.get(r["id"], (False, None)), day) for r in rows]
+        rows = _with_theme(conn, tracker, rows, theme)
+    rows.sort(key=lambda r: (r["due"] is None, r["due"] or "", r["id"]))
+    return [summarise(tracker, r["id"], day) for r in rows]
 
 
-def _with_theme(conn: sqlite3.Connection, rows: list[sqlite3.Row], theme: str) -> list[sqlite3.Row]:
+def _with_theme(
+    conn: sqlite3.Connection, tracker: Tracker, rows: list[dict[str, Any]], theme: str
+) -> list[dict[str, Any]]:
     if theme not in THEME_CODES:
         raise InvalidInput(f"unknown theme '{theme}' (use one of: {', '.join(THEME_CODES)})")
-    links = conn.execute("SELECT action_id, unit_id FROM action_units").fetchall()
-    themes = effective_themes(conn, sorted({u for _, u in links}))
-    matching = {a for a, u in links if any(t["code"] == theme for t in themes.get(u, []))}
-    return [r for r in rows if r["id"] in matching]
+    themes = effective_themes(conn, sorted({u for us in tracker.links.values() for u in us}))
+    return [
+        r for r in rows
+        if any(any(t["code"] == theme for t in themes.get(u, [])) for u in tracker.links[r["id"]])
+    ]  # fmt: skip
 
 
 def _letter_exists(conn: sqlite3.Connection, letter_id: int) -> None:
@@ -827,55 +844,75 @@ def coverage(
     letter_ids: Sequence[int] = (),
     authority: str | None = None,
     today: dt.date | str | None = None,
+    as_at: dt.date | str | None = None,
+    tracker: Tracker | None = None,
 ) -> dict[str, Any]:
     """The selected letters' areas for improvement and priority actions; which have no action.
 
-    Each area also lists its actions that are overdue as at today: answered on paper, late.
+    An area closed without an action counts as answered. Each area also lists its actions
+    that are overdue on the day: answered on paper, late. With as_at, everything is as it stood
+    at the end of that day (letters published by then, links, closures), judged on that day.
     """
-    day = _required_date(today, "today")
+    day, when = resolve_day(today, as_at)
+    if tracker is None:
+        tracker = load_tracker(conn, when)
     where = [f"u.kind IN ({','.join('?' * len(AREA_KINDS))})"]
     params: list[Any] = list(AREA_KINDS)
     for letter_id in letter_ids:
         _letter_exists(conn, letter_id)
+        if letter_id not in tracker.letters:
+            raise NotFound(f"letter {letter_id} had not been published by {when}")
     if letter_ids:
         where.append(f"u.letter_id IN ({','.join('?' * len(letter_ids))})")
         params += list(letter_ids)
     if authority is not None:
         where.append("l.authority = ? COLLATE NOCASE")
         params.append(resolve_authority(conn, authority))
-    rows = _rows(
-        conn,
-        f"""SELECT u.letter_id, u.seq, u.kind, u.text, l.authority,
-                   coalesce(l.inspection_start, l.published) AS date,
-                   (SELECT group_concat(action_id) FROM
-                      (SELECT action_id FROM action_units au WHERE au.unit_id = u.id
-                       ORDER BY action_id)) AS actions,
-                   (SELECT group_concat(action_id) FROM
-                      (SELECT au.action_id FROM action_units au JOIN actions a
-                       ON a.id = au.action_id WHERE au.unit_id = u.id AND a.due < ?
-                       AND a.status NOT IN ('done', 'verified') ORDER BY au.action_id))
-                     AS overdue_actions
-            FROM units u JOIN letters l ON l.id = u.letter_id
-            WHERE {" AND ".join(where)} ORDER BY u.letter_id, u.seq""",
-        [day.isoformat(), *params],
-    )
-    areas = [
-        {
+    rows = [
+        r
+        for r in _rows(
+            conn,
+            f"""SELECT u.id, u.letter_id, u.seq, u.kind, u.text, l.authority,
+                       coalesce(l.inspection_start, l.published) AS date
+                FROM units u JOIN letters l ON l.id = u.letter_id
+                WHERE {" AND ".join(where)} ORDER BY u.letter_id, u.seq""",
+            params,
+        )
+        if r["letter_id"] in tracker.letters
+    ]
+    on_unit: dict[int, list[int]] = {}
+    for action_id, units in tracker.links.items():
+        for unit_id in units:
+            on_unit.setdefault(unit_id, []).append(action_id)
+    today_iso = day.isoformat()
+
+    def late(action_id: int) -> bool:
+        row = tracker.actions[action_id]
+        return bool(row["due"]) and row["due"] < today_iso and row["status"] not in CLOSED
+
+    areas = []
+    for r in rows:
+        actions = sorted(on_unit.get(r["id"], []))
+        closure = tracker.closures.get(r["id"])
+        areas.append({
             "unit": unit_ref(r["letter_id"], r["seq"]),
             "letter_id": r["letter_id"],
             "authority": r["authority"],
             "date": r["date"],
             "kind": r["kind"],
             "text": r["text"],
-            "actions": _ids(r["actions"]),
-            "overdue_actions": _ids(r["overdue_actions"]),
-        }
-        for r in rows
-    ]
-    uncovered = [a for a in areas if not a["actions"]]
+            "actions": actions,
+            "overdue_actions": [a for a in actions if late(a)],
+            "closed": None if closure is None else {
+                "at": closure["at"], "reason": closure["reason"], "author": closure["author"],
+                "by": closure["by_unit"],
+            },
+        })  # fmt: skip
+    uncovered = [a for a in areas if not a["actions"] and not a["closed"]]
     return {
         "areas": len(areas),
         "covered": len(areas) - len(uncovered),
+        "closed": sum(1 for a in areas if a["closed"]),
         "overdue": sum(1 for a in areas if a["overdue_actions"]),
         "as_at": day.isoformat(),
         "uncovered": uncovered,
@@ -902,7 +939,8 @@ def export_actions(
 # `import` reads them back; REQUIRED must be present (values may be blank except title).
 TRACKER_COLUMNS: tuple[str, ...] = (
     "ref", "title", "description", "owner", "status", "percent", "start", "original_due",
-    "due", "units", "note", "evidence", "author", "date", "rag", "rag_reason", "id",
+    "due", "units", "note", "evidence", "author", "date", "created", "rag_override",
+    "rag_override_reason", "rag", "rag_reason", "id",
 )  # fmt: skip
 REQUIRED_COLUMNS: tuple[str, ...] = ("title", "owner", "status", "percent", "due", "units")
 # Written by export for people to read, ignored by import: an id or RAG is ours to assign.
@@ -928,12 +966,15 @@ def export_rows(
     conn: sqlite3.Connection, *, today: dt.date | str | None = None
 ) -> list[dict[str, Any]]:
     """One tracker row per action (the TRACKER_COLUMNS), latest note and evidence included."""
+    day, _ = resolve_day(today, None)
+    tracker = load_tracker(conn)
     rows = []
-    for action in list_actions(conn, today=today):
+    for action in select_actions(conn, tracker, day):
         latest: dict[str, Any] = {}
-        for entry in history(conn, action["id"]):
+        for entry in tracker.history[action["id"]]:
             latest.update({k: entry[k] for k in ("note", "evidence", "author") if k in entry})
             latest["date"] = entry["at"]
+        stored = tracker.actions[action["id"]]
         rows.append(
             {
                 **{k: action.get(k) for k in TRACKER_COLUMNS if k in action},
@@ -942,6 +983,9 @@ def export_rows(
                 "evidence": latest.get("evidence"),
                 "author": latest.get("author"),
                 "date": latest.get("date"),
+                # The override itself, not the summary's flag: import sets it again.
+                "rag_override": stored["rag_override"],
+                "rag_override_reason": stored["rag_override_reason"],
             }
         )
     return rows
@@ -1028,12 +1072,25 @@ def import_csv(
 ) -> tuple[list[int], list[str]]:
     """Create one action per row of a tracker CSV, all or nothing: (new ids, warnings)."""
     keys, rows = read_tracker(path)
+    return import_tracker(conn, named(path), keys, rows, author=author, date=date)
+
+
+def import_tracker(
+    conn: sqlite3.Connection,
+    name: str,
+    keys: list[str],
+    rows: list[dict[str, str]],
+    *,
+    author: str | None = None,
+    date: dt.date | str | None = None,
+) -> tuple[list[int], list[str]]:
+    """Create one action per tracker row (header keys, text cells), all or nothing."""
     missing = [c for c in REQUIRED_COLUMNS if c not in keys]
     if missing:
         columns = ", ".join(missing)
         needed = ", ".join(REQUIRED_COLUMNS)
         raise InvalidInput(
-            f"{named(path)}: missing {'column' if len(missing) == 1 else 'columns'} {columns} "
+            f"{name}: missing {'column' if len(missing) == 1 else 'columns'} {columns} "
             f"(a tracker needs {needed}: see 'lettermine actions export --csv')"
         )
     warnings = [
@@ -1050,11 +1107,9 @@ def import_csv(
             if len(problems) > 5:
                 shown += f"; and {len(problems) - 5} more"
             count = _plural(len(problems), "problem")
-            raise InvalidInput(f"{named(path)}: nothing imported, {count}: {shown}")
+            raise InvalidInput(f"{name}: nothing imported, {count}: {shown}")
         for line, plan in plans:
-            created.append(
-                _import_one(conn, plan, author, f"imported from {named(path)} row {line}")
-            )
+            created.append(_import_one(conn, plan, author, f"imported from {name} row {line}"))
     return created, warnings
 
 
@@ -1102,6 +1157,16 @@ def _plan_row(
             raise InvalidInput(f"ref '{ref}' is already action {taken[0]}")
     else:
         _refuse_a_second_copy(conn, title, {unit_id for _, unit_id in links})
+    at = _cell_date(row.get("date", ""), "date") or default_day
+    made = _cell_date(row.get("created", ""), "created")
+    if made and made > at:
+        raise InvalidInput(f"created {made} is after the row's date {at}")
+    override = (_text(row.get("rag_override")) or "").lower() or None
+    override_reason = _text(row.get("rag_override_reason"))
+    if override is not None and override not in COLOURS:
+        raise InvalidInput(f"rag_override '{override}' is not red, amber or green")
+    if (override is None) != (override_reason is None):
+        raise InvalidInput("rag_override and rag_override_reason go together: give both or neither")
     return {
         "ref": ref,
         "title": title,
@@ -1116,7 +1181,10 @@ def _plan_row(
         "note": _text(row.get("note")),
         "evidence": _text(row.get("evidence")),
         "author": _text(row.get("author")),
-        "date": _cell_date(row.get("date", ""), "date") or default_day,
+        "date": at,
+        "created": made or at,
+        "override": override,
+        "override_reason": override_reason,
     }
 
 
@@ -1141,7 +1209,7 @@ def _import_one(
     at = plan["date"]
     action_id = _insert_action(
         conn, plan["title"], plan["description"], plan["owner"], plan["start"], plan["due"],
-        plan["ref"], at, original_due=plan["original_due"], status=plan["status"],
+        plan["ref"], plan["created"], original_due=plan["original_due"], status=plan["status"],
         percent=plan["percent"],
     )  # fmt: skip
     # The spreadsheet's state is a snapshot: recorded as one "imported" row, not replayed.
@@ -1151,6 +1219,13 @@ def _import_one(
         evidence=plan["evidence"], reason=reason,
     )  # fmt: skip
     _link(conn, action_id, plan["links"], at, plan["author"] or author)
+    if plan["override"] is not None:
+        _append(conn, action_id, "override", at, author=plan["author"] or author,
+                rag_override=plan["override"], reason=plan["override_reason"])  # fmt: skip
+        conn.execute(
+            "UPDATE actions SET rag_override = ?, rag_override_reason = ? WHERE id = ?",
+            [plan["override"], plan["override_reason"], action_id],
+        )
     return action_id
 
 

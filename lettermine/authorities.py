@@ -79,6 +79,7 @@ _SUFFIXES = (
     " metropolitan district council",
     " metropolitan council",
     " metropolitan borough",
+    " borough",
     " borough council",
     " county council",
     " city council",
@@ -93,6 +94,7 @@ _SUFFIXES = (
 
 def _key(name: str) -> str:
     text = name.replace("\u2019", "'").replace("&", " and ").lower()
+    text = re.sub("[\u2010-\u2015\u2212]", "-", text)  # "Southend-on–Sea" as printed
     text = re.sub(r"[^a-z0-9',\- ]+", " ", text)
     return re.sub(r"\s+", " ", text).strip(" ,.-")
 

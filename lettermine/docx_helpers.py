@@ -7,6 +7,7 @@ that repeat on every page, table alt text, page-numbered footers and an atomic s
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -36,7 +37,10 @@ __all__ = [
     "add_bullet",
     "add_footer",
     "add_heading",
+    "Picture",
     "add_paragraph",
+    "add_picture",
+    "add_picture_rows",
     "add_rows",
     "add_section",
     "add_table",
@@ -225,7 +229,7 @@ class Cell:
     """What one table cell shows: paragraphs of text, a small grey note, shading."""
 
     text: str | Sequence[str] = ""
-    note: str | None = None
+    note: str | Sequence[str] | None = None  # one small grey paragraph per line
     bold: bool = False
     fill: str | None = None  # RRGGBB
     white: bool = False  # white text, for dark fills
@@ -348,8 +352,10 @@ def _cell_xml(cell: Cell, width: int, style: str) -> str:
     run_pr = f"<w:rPr>{run_pr}</w:rPr>" if run_pr else ""
     lines = [cell.text] if isinstance(cell.text, str) else list(cell.text) or [""]
     body = "".join(_paragraph_xml(line, style, jc, run_pr) for line in lines)
-    if cell.note:
-        body += _paragraph_xml(cell.note, "TableNote", jc, "")
+    notes = [cell.note] if isinstance(cell.note, str) else list(cell.note or [])
+    for note in notes:
+        if note:
+            body += _paragraph_xml(note, "TableNote", jc, "")
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{body}</w:tc>"
 
 
@@ -378,6 +384,63 @@ def shade_cell(cell: _Cell, fill: str) -> None:
         anchor.addprevious(shd)
     else:
         tc_pr.append(shd)
+
+
+# -- pictures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A PNG to place in the document: its width on the page and its alt text."""
+
+    png: bytes
+    width_cm: float
+    alt: str
+
+
+class _Pictures:
+    """Adds pictures with shape ids of its own: python-docx looks for the next free id by
+    scanning the whole document at each picture, which made 70 charts take a second."""
+
+    def __init__(self, doc: Document) -> None:
+        self.part = doc.part
+        self.next_id = doc.part.next_id
+
+    def add(self, paragraph: Paragraph, picture: Picture) -> None:
+        from docx.oxml.shape import CT_Inline
+
+        rid, image = self.part.get_or_add_image(io.BytesIO(picture.png))
+        cx, cy = image.scaled_dimensions(Cm(picture.width_cm), None)
+        inline = CT_Inline.new_pic_inline(self.next_id, rid, image.filename, cx, cy)
+        self.next_id += 1
+        # Alt text: what a screen reader says for the picture (Word's "Description").
+        inline.docPr.set("descr", clean_text(picture.alt))
+        paragraph.add_run()._r.add_drawing(inline)
+
+
+def add_picture(doc: Document, picture: Picture, caption: str) -> None:
+    """A picture on a line of its own, with a line of text under it saying what it shows."""
+    holder = doc.add_paragraph()
+    holder.paragraph_format.keep_with_next = True  # the picture and its words on one page
+    _Pictures(doc).add(holder, picture)
+    words = add_paragraph(doc, caption, style=TABLE_NOTE)
+    words.paragraph_format.space_after = Pt(10)
+
+
+def add_picture_rows(
+    doc: Document,
+    table: Table,
+    widths_cm: Sequence[float],
+    rows: Sequence[tuple[Sequence[Cell], Picture]],
+    *,
+    column: int,
+) -> None:
+    """Append body rows to a table, each with a picture in the given column."""
+    add_rows(table, widths_cm, [cells for cells, _ in rows])
+    pictures = _Pictures(doc)
+    body = table.rows[len(table.rows) - len(rows) :]
+    for row, (_, picture) in zip(body, rows, strict=True):
+        pictures.add(row.cells[column].paragraphs[0], picture)
 
 
 # -- saving ------------------------------------------------------------------------------------

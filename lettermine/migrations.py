@@ -255,3 +255,61 @@ _M008_SQL = (
 def m008_peer_index(db: Database) -> None:
     for statement in _M008_SQL:
         db.execute(statement)
+
+
+# An area for improvement can be closed without an action: superseded by a later inspection's
+# area, or absorbed into the action on another. Closures have an append-only history of their own
+# (not new event types in action_history: they are about an area, not an action); the latest row
+# for an area says whether it is closed. Areas are named by public id as text, like the action
+# history's units, so the record outlives a letter deleted or replaced; a close needs a reason.
+_M009_SQL = (
+    """CREATE TABLE area_closures (
+        id INTEGER PRIMARY KEY,
+        unit TEXT NOT NULL,  -- the area's public id, e.g. '3:4'
+        event TEXT NOT NULL CHECK (event IN ('close', 'reopen')),
+        at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        author TEXT,
+        reason TEXT,
+        by_unit TEXT,  -- the public id of the area that took this one over, if any
+        CHECK (event != 'close' OR trim(coalesce(reason, '')) != ''),
+        CHECK (by_unit IS NULL OR by_unit != unit)
+    )""",
+    "CREATE INDEX area_closures_unit ON area_closures (unit, id)",
+    """CREATE TRIGGER area_closures_append_only_update BEFORE UPDATE ON area_closures
+        BEGIN SELECT RAISE(ABORT, 'area closure history is append-only'); END""",
+    """CREATE TRIGGER area_closures_append_only_delete BEFORE DELETE ON area_closures
+        BEGIN SELECT RAISE(ABORT, 'area closure history is append-only'); END""",
+)
+
+
+@migrations()
+def m009_area_closures(db: Database) -> None:
+    for statement in _M009_SQL:
+        db.execute(statement)
+
+
+# The people who may use `lettermine serve`: a name (the author written into action history), a
+# role, and a password kept only as a salted scrypt hash (lettermine/web/users.py). A new or reset
+# password is a one-time password: must_change is set until its owner chooses their own.
+_M010_SQL = (
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (trim(name) != ''),
+        role TEXT NOT NULL CHECK (role IN ('editor', 'viewer')),
+        password_hash TEXT NOT NULL,
+        must_change INTEGER NOT NULL DEFAULT 1 CHECK (must_change IN (0, 1)),
+        -- Random, new with every password: a session carries it, so a new password (or a
+        -- reset) ends the sessions signed in with the old one.
+        session_stamp TEXT NOT NULL,
+        created TEXT NOT NULL,
+        password_set TEXT NOT NULL,
+        last_sign_in TEXT
+    )""",
+)
+
+
+@migrations()
+def m010_users(db: Database) -> None:
+    for statement in _M010_SQL:
+        db.execute(statement)

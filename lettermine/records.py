@@ -11,6 +11,7 @@ LETTER_KINDS: tuple[str, ...] = (
     "focused_visit",
     "monitoring_visit",
     "jtai",
+    "area_send",
     "other",
 )
 
@@ -26,6 +27,7 @@ JUDGEMENTS: tuple[str, ...] = (
     "adoption",
     "lscb",
     "overall_effectiveness",
+    "outcome",  # an area SEND inspection's outcome: one of SEND_OUTCOMES
     # pre_sif reports (2009-2013; see read/legacy.py)
     "capacity_to_improve",
     "outcomes_for_looked_after_children",
@@ -38,6 +40,9 @@ JUDGEMENTS: tuple[str, ...] = (
 # "adequate" is the third grade of the 2009-2013 frameworks (pre_sif), where SIF has
 # "requires improvement".
 GRADES: tuple[str, ...] = ("outstanding", "good", "requires improvement", "adequate", "inadequate")
+
+# An area SEND inspection ends in one of three outcomes instead of grades.
+SEND_OUTCOMES: tuple[str, ...] = ("positive", "inconsistent", "widespread and/or systemic failings")
 
 
 @dataclass

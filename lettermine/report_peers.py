@@ -14,9 +14,11 @@ PEERS_PER_AREA = 2
 KINDS = {
     "ilacs": "inspection",
     "sif": "inspection",
+    "pre_sif": "inspection",
     "focused_visit": "focused visit",
     "monitoring_visit": "monitoring visit",
     "jtai": "joint targeted area inspection",
+    "area_send": "area SEND inspection",
     "other": "letter",
 }
 WIDTHS = (5.0, 5.5, 6.5)  # cm, portrait: 17 cm between the margins

@@ -21,6 +21,7 @@ from lettermine.letters import effective_themes, unit_ref
 from lettermine.paths import shown
 from lettermine.records import LETTER_KINDS, UNIT_KINDS
 from lettermine.themes import POLARITIES, THEME_CODES
+from lettermine.timeline import LETTER_DATE_SQL
 
 # The visit a letter is about: when the inspectors came, else when the letter was sent.
 VISIT_DATE = "coalesce(l.inspection_start, l.published)"
@@ -613,19 +614,28 @@ def _mark_repeats(row: ThemeRow) -> None:
         row.streak += 1
 
 
-def theme_table(conn: sqlite3.Connection, authority: str) -> ThemeTable:
-    """For one authority, themes by visit in date order, marking themes raised visit after visit."""
+def _published_by(as_at: str | None) -> tuple[str, list[Any]]:
+    # With an as-at date, only the letters published (or visited, with no date printed) by then.
+    return (f" AND {LETTER_DATE_SQL} <= ?", [as_at]) if as_at else ("", [])
+
+
+def theme_table(conn: sqlite3.Connection, authority: str, as_at: str | None = None) -> ThemeTable:
+    """For one authority, themes by visit in date order, marking themes raised visit after visit.
+
+    With as_at (YYYY-MM-DD), only the letters that had been published by the end of that day.
+    """
     from lettermine.themes import theme_label
 
     names = authority_names(conn, authority)
     marks = ",".join("?" * len(names))
+    by, by_params = _published_by(as_at)
     # Letters with no units were not read (or carry nothing): a blank column would break a run.
     letters = conn.execute(
         f"""SELECT l.id, l.kind, {VISIT_DATE} FROM letters l
             WHERE l.authority IN ({marks})
-              AND EXISTS (SELECT 1 FROM units u WHERE u.letter_id = l.id)
+              AND EXISTS (SELECT 1 FROM units u WHERE u.letter_id = l.id){by}
             ORDER BY {VISIT_DATE}, l.id""",
-        names,
+        [*names, *by_params],
     ).fetchall()
     visits = [Visit(letter_id, kind, date) for letter_id, kind, date in letters]
     column = {v.letter_id: i for i, v in enumerate(visits)}
@@ -653,20 +663,26 @@ def theme_table(conn: sqlite3.Connection, authority: str) -> ThemeTable:
     )
 
 
-def themes_by_year(conn: sqlite3.Connection, authority: str | None = None) -> ThemeTable:
-    """Themes by year of visit across every authority (or one), with how many raised each."""
+def themes_by_year(
+    conn: sqlite3.Connection, authority: str | None = None, as_at: str | None = None
+) -> ThemeTable:
+    """Themes by year of visit across every authority (or one), with how many raised each.
+
+    With as_at (YYYY-MM-DD), only the letters that had been published by the end of that day.
+    """
     from lettermine.themes import theme_label
 
     names = authority_names(conn, authority) if authority else []
     where, params = "", list(names)
     if names:
         where = f"WHERE l.authority IN ({','.join('?' * len(names))})"
+    by, by_params = _published_by(as_at)
     # Letters with no units were not read: they would count as visits that raised nothing.
     letters = conn.execute(
         f"""SELECT l.id, coalesce(l.authority, '?'), substr({VISIT_DATE}, 1, 4) FROM letters l
-            {where or "WHERE 1"} AND EXISTS (SELECT 1 FROM units u WHERE u.letter_id = l.id)
+            {where or "WHERE 1"} AND EXISTS (SELECT 1 FROM units u WHERE u.letter_id = l.id){by}
             ORDER BY {VISIT_DATE}, l.id""",
-        params,
+        [*params, *by_params],
     ).fetchall()
     year_of = {letter_id: year or "?" for letter_id, _, year in letters}
     years = sorted(set(year_of.values()))

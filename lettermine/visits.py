@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lettermine.actions import end_link, move_link
+from lettermine.areas import move_closures
 from lettermine.db import write_transaction
 from lettermine.errors import LettermineError, NotFound
 from lettermine.letters import UnitThemes, find_letter, insert_letter, insert_units, rewrite_letter
@@ -231,6 +232,13 @@ def _replace(
             move_link(conn, action_id, unit_id, ref, to_unit=target, to_ref=to_ref,
                       note=note_moved, author=author, date=date)  # fmt: skip
             outcome.moved += 1
+    # Areas closed without an action follow their text to the new copy, as links do.
+    move_closures(
+        conn,
+        {f"{letter_id}:{u['seq']}": (f"{letter_id}:{new_by_id[match[u['id']]]['seq']}"
+                                     if u["id"] in match else None) for u in old_units},
+        note=note_moved, lost=note_lost, author=author, date=date,
+    )  # fmt: skip
     for label_id, unit_id, code in conn.execute(
         f"SELECT id, unit_id, code FROM labels WHERE unit_id IN ({_marks(old_units)}) ORDER BY id",
         [u["id"] for u in old_units],

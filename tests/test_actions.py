@@ -776,7 +776,7 @@ def test_export_csv_round_trips(
     exported = run("export --csv --today 2020-04-01").stdout
     assert exported.splitlines()[0] == (
         "ref,title,description,owner,status,percent,start,original_due,due,units,note,evidence,"
-        "author,date,rag,rag_reason,id"
+        "author,date,created,rag_override,rag_override_reason,rag,rag_reason,id"
     )
     path = tmp_path / "tracker.csv"
     path.write_text(exported, encoding="utf-8")

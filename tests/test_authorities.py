@@ -29,6 +29,8 @@ def test_every_printed_form_of_one_council_is_one_authority(printed: str) -> Non
         ("City of York Council", "York"),
         ("Sandwell Children\u2019s Trust", "Sandwell"),
         ("North East Lincolnshire Council", "North East Lincolnshire"),
+        ("Bedford Borough", "Bedford"),
+        ("Southend-on\u2013Sea", "Southend-on-Sea"),  # an en dash, as one letter prints it
     ],
 )
 def test_known_councils(printed: str, canonical: str) -> None:

@@ -294,6 +294,40 @@ def test_docx_numbered_lists_are_counted_as_word_draws_them(tmp_path: Path) -> N
     ]
 
 
+def test_docx_second_level_bullets_are_sub_items(tmp_path: Path) -> None:
+    data = docx_bytes(
+        [
+            (" ".join(OPENING), None),
+            ("The quality of plans, including:", "List Bullet"),
+            ("for children in care", "List Bullet 2"),
+            ("Management oversight.", "List Bullet"),
+        ]
+    )
+    blocks = read_text(write(tmp_path, "letter.docx", data)).split("\n\n")
+    assert blocks[1:4] == [
+        f"{BULLET} The quality of plans, including:",
+        "\u2013 for children in care",
+        f"{BULLET} Management oversight.",
+    ]
+
+
+def test_docx_list_paragraph_at_a_deeper_level_is_a_sub_item(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph(" ".join(OPENING))
+    document.add_paragraph("The quality of plans, including:", style="List Bullet")
+    deeper = document.add_paragraph("for children in care", style="List Bullet")
+    list_id = document.styles["List Bullet"].element.pPr.numPr.numId.val
+    numbering = deeper._p.get_or_add_pPr().get_or_add_numPr()
+    numbering.get_or_add_numId().val = list_id
+    numbering.get_or_add_ilvl().val = 1  # the list's second level
+    path = tmp_path / "letter.docx"
+    document.save(str(path))
+    assert read_text(path).split("\n\n")[1:] == [
+        f"{BULLET} The quality of plans, including:",
+        "\u2013 for children in care",
+    ]
+
+
 def test_txt_is_read_as_utf8(tmp_path: Path) -> None:
     body = "\n".join(OPENING + ["", *SECOND]) + "\n"
     text = read_text(write(tmp_path, "letter.txt", ("\ufeff" + body).encode("utf-8")))

@@ -28,10 +28,10 @@ def _export(runner: CliRunner) -> list[dict]:  # type: ignore[type-arg]
 def test_sample_letters_ingest_and_export(runner: CliRunner) -> None:
     result = runner.invoke(app, ["ingest", "--no-classify", str(LETTERS)])
     assert result.exit_code == 0, result.output
-    assert "4 new letters" in result.stderr
+    assert "5 new letters" in result.stderr
     letters = _export(runner)
     assert {letter["kind"] for letter in letters} == {
-        "ilacs", "focused_visit", "monitoring_visit", "jtai"
+        "ilacs", "focused_visit", "monitoring_visit", "jtai", "area_send"
     }  # fmt: skip
     for letter in letters:
         assert LETTER_KEYS <= set(letter)
@@ -41,7 +41,7 @@ def test_sample_letters_ingest_and_export(runner: CliRunner) -> None:
             assert unit["id"] == f"{letter['id']}:{position}"  # document order
             assert unit["kind"] in {"area_for_improvement", "priority_action", "finding"}
     nel = [x for x in letters if x["local_authority"] == "North East Lincolnshire"]
-    assert len(nel) == 3  # every letter about one council groups under one name
+    assert len(nel) == 4  # every letter about one council groups under one name
     ilacs = next(x for x in letters if x["kind"] == "ilacs")
     assert set(ilacs["judgements"]) >= {"impact_of_leaders", "help_and_protection"}
     assert all(g == g.lower() for g in ilacs["judgements"].values())

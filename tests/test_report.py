@@ -264,8 +264,9 @@ def test_plan_summary_counts(conn: sqlite3.Connection, plan: Any) -> None:
     assert [_fills(r.cells[0]) for r in by_rag.rows[1:4]] == [[RAG_FILLS[c]] for c in RAG_FILLS]
     by_theme = next(t for t in plan.tables if t.rows[0].cells[0].text == "Theme")
     themes = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in by_theme.rows[1:]}
-    assert themes["Assessment"][:3] == ["2", "0", "1"]  # 2 areas, both answered, 1 action
-    assert themes["Child protection enquiries and conferences"][:3] == ["1", "1", "0"]
+    # Areas, closed, no action yet, actions
+    assert themes["Assessment"][:4] == ["2", "0", "0", "1"]  # 2 areas, both answered, 1 action
+    assert themes["Child protection enquiries and conferences"][:4] == ["1", "0", "1", "0"]
 
 
 def test_plan_for_one_letter(conn: sqlite3.Connection, tmp_path: Path) -> None:
@@ -310,6 +311,7 @@ def test_report_sections(report: Any) -> None:
         "New Ofsted letters since 1 January 2021",
         "Actions completed since 1 January 2021",
         "Overdue actions",
+        "Deadlines moved in the period",
         "RAG movements",
         "Measures against targets",
         "Themes recurring across visits",
@@ -503,3 +505,246 @@ def test_text_xml_cannot_hold_is_dropped_not_fatal(
     path = write_plan(conn, tmp_path / "odd.docx", letter_id=letter_id, today=TODAY)
     row = _main_table(docx.Document(str(path))).rows[1]
     assert row.cells[0].text == "Invented: wellestablished <plans> & reviews."
+
+
+# -- scope: which letters a document covers --------------------------------------------------------
+
+
+def _letters_table(document: Any) -> list[str]:
+    return [r.cells[0].text.split("\n")[0] for r in document.tables[0].rows[1:]]
+
+
+def test_plan_keeps_every_letter_named(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    path = write_plan(conn, tmp_path / "p.docx", letter_ids=[2, 1, 2], today=TODAY)
+    document = docx.Document(str(path))
+    assert _letters_table(document) == [
+        "Focused visit",
+        "Inspection of children's services (ILACS)",
+    ]
+    assert [r[0] for r in _rows(document)] == [a for a, _ in _expected_rows(conn)]
+
+
+def _rows(document: Any) -> list[tuple[str, str]]:
+    return [
+        (r.cells[0].text, r.cells[2].text.split("\n")[0]) for r in _main_table(document).rows[1:]
+    ]
+
+
+def _later_visit(conn: sqlite3.Connection) -> int:
+    units = [Unit("priority_action", "Invented: visits to children.", number=1)]
+    visit = _letter("monitoring_visit", "2022-03-01", "2022-03-02", "2022-03-29", units)
+    return save_letter(conn, visit, sha256="later", source="later.txt")[0]
+
+
+def test_plan_current_since_and_kind(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    later = _later_visit(conn)
+
+    def letters(**kwargs: Any) -> list[str]:
+        path = write_plan(conn, tmp_path / "p.docx", authority=LA, today=TODAY, **kwargs)
+        return _letters_table(docx.Document(str(path)))
+
+    assert letters(current=True) == [
+        "Inspection of children's services (ILACS)",
+        "Monitoring visit",
+    ]
+    assert letters(since="2022-01-10") == ["Inspection of children's services (ILACS)",
+                                           "Monitoring visit"]  # fmt: skip
+    assert letters(since="2022-01-11") == ["Monitoring visit"]
+    assert letters(kinds=["focused_visit", "monitoring_visit"]) == ["Focused visit",
+                                                                    "Monitoring visit"]  # fmt: skip
+    # As at a day before the monitoring visit's letter, --current has the inspection only.
+    assert letters(current=True, as_at="2022-03-28") == [
+        "Inspection of children's services (ILACS)"
+    ]
+    assert later
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"authority": LA, "letter_ids": [1]}, InvalidInput, "not both"),
+        ({"letter_ids": [1], "since": "2020-01-01"}, InvalidInput, "give one or the other"),
+        ({"letter_ids": [1], "current": True}, InvalidInput, "--current would choose"),
+        (
+            {"authority": LA, "current": True, "since": "2020-01-01"},
+            InvalidInput,
+            "cannot be combined with --since",
+        ),
+        ({"authority": LA, "kinds": ["inspection"]}, InvalidInput, "unknown kind 'inspection'"),
+        ({"authority": LA, "kinds": ["jtai"]}, NotFound, "no letters about Rutland of kind jtai"),
+        ({"authority": LA, "since": "2023-01-01"}, NotFound, "published since 2023-01-01"),
+        ({"letter_ids": [1, 3]}, InvalidInput, "different authorities"),
+        ({"letter_ids": [2], "as_at": "2021-12-01"}, InvalidInput, "had not been published"),
+    ],
+)
+def test_plan_scope_that_cannot_be_honoured_is_an_error(
+    conn: sqlite3.Connection, tmp_path: Path, kwargs: dict[str, Any], error: type, message: str
+) -> None:
+    _quiet_letter(conn)  # letter 3, about Halton
+    with pytest.raises(error, match=message):
+        write_plan(conn, tmp_path / "plan.docx", today=TODAY, **kwargs)
+    assert _left_behind(tmp_path) == []
+
+
+def test_plan_current_needs_a_full_inspection(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="--current needs a full inspection"):
+        write_plan(conn, tmp_path / "p.docx", authority=LA, current=True, as_at="2021-01-01",
+                   today=TODAY)  # fmt: skip
+
+
+def test_cli_scope_flags(conn: sqlite3.Connection, runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "p.docx"
+    result = _cli(runner, "plan", "--letter", "1", "--letter", "2", "-o", str(out),
+                  "--today", TODAY)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert len(_letters_table(docx.Document(str(out)))) == 2
+    result = _cli(runner, "report", "--letter", "2", "--since", "2022-01-01", "-o", str(out),
+                  "--today", TODAY, "--no-charts")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = _cli(runner, "plan", "--la", LA, "--letter", "2", "-o", str(out))
+    assert result.exit_code == 1 and "not both" in result.stderr
+    result = _cli(runner, "report", "--la", LA, "--kind", "ilacs", "--since", "2021-01-01",
+                  "-o", str(out), "--today", TODAY)  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+# -- as at, reasons, deadlines moved, charts -------------------------------------------------------
+
+
+def _paragraphs(document: Any) -> list[str]:
+    return [p.text for p in document.paragraphs]
+
+
+def test_title_block_says_as_at(plan: Any, report: Any) -> None:
+    position = "Position as at: 1 June 2022. Actions, progress and RAG ratings are as they stood"
+    assert any(p.startswith(position) for p in _paragraphs(plan))
+    assert any(p.startswith(position) for p in _paragraphs(report))
+
+
+def _blocked_and_overridden(conn: sqlite3.Connection) -> None:
+    act.set_status(conn, 3, "blocked", note="Waiting for the training provider", date="2022-05-10")
+    act.set_override(conn, 1, "amber", reason="Recovery plan agreed at the board",
+                     date="2022-05-12")  # fmt: skip
+
+
+def test_plan_status_cell_gives_the_reasons(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    _blocked_and_overridden(conn)
+    path = write_plan(conn, tmp_path / "p.docx", authority=LA, today=TODAY)
+    status = {r.cells[2].text.split("\n")[0]: r.cells[6].text for r in
+              _main_table(docx.Document(str(path))).rows[1:]}  # fmt: skip
+    assert status["Sufficiency strategy"].split("\n")[2] == (
+        "Due 30 Sep 2022 → 31 Dec 2022 (1 Apr 2022): Waiting for the new budget"
+    )
+    assert status["Train team managers in oversight"].split("\n")[:3] == [
+        "Blocked", "blocked", "Blocked since 10 May 2022: Waiting for the training provider",
+    ]  # fmt: skip
+    assert status["Assessment quality framework"].split("\n")[1] == (
+        "RAG set to amber by hand: Recovery plan agreed at the board (the rule gives red: "
+        "overdue by 62 days)"
+    )
+
+
+def test_report_deadlines_moved_and_blocked(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    _blocked_and_overridden(conn)
+    path = write_report(conn, tmp_path / "r.docx", authority=LA, since="2022-03-01", today=TODAY)
+    document = docx.Document(str(path))
+    moved = next(t for t in document.tables if "Moved on" in _header(t))
+    assert [c.text.split("\n")[0] for c in moved.rows[1].cells] == [
+        "Sufficiency strategy", "1 Apr 2022", "30 Sep 2022", "30 Sep 2022", "31 Dec 2022",
+        "Waiting for the new budget",
+    ]  # fmt: skip
+    blocked = next(t for t in document.tables if "Blocked since" in _header(t))
+    assert [c.text for c in blocked.rows[1].cells[2:4]] == [
+        "10 May 2022", "Waiting for the training provider",
+    ]  # fmt: skip
+    assert "Deadlines moved in the period" in _paragraphs(document)
+    later = write_report(conn, tmp_path / "r2.docx", authority=LA, since="2022-04-02", today=TODAY)
+    assert "No action's due date was moved since 2 April 2022." in _paragraphs(
+        docx.Document(str(later))
+    )
+
+
+def _header(table: Any) -> list[str]:
+    return [c.text for c in table.rows[0].cells]
+
+
+def _pictures(document: Any) -> list[tuple[str, bytes]]:
+    out = []
+    for shape in document.inline_shapes:
+        blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+        image = document.part.related_parts[blip.embed].image
+        out.append((shape._inline.docPr.get("descr"), image.blob))
+    return out
+
+
+def test_report_charts_with_their_words(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    act.update_action(conn, 1, value=81, date="2022-05-01")  # a second value: a line
+    act.add_measure(conn, 4, name="Local placements", baseline=10, target=20, date="2022-04-02")
+    act.update_action(conn, 4, value=12, date="2022-05-02")  # one value only: no chart
+    path = write_report(conn, tmp_path / "r.docx", authority=LA, since="2022-01-01", today=TODAY)
+    document = docx.Document(str(path))
+    pictures = _pictures(document)
+    assert [alt.split(":")[0] for alt, _ in pictures] == [
+        "Actions by RAG at each month end from Jan 2022 to May 2022 (5 month ends)",
+        "Assessments in 45 days",
+    ]
+    rag_alt, rag_png = pictures[0]
+    assert rag_alt in _paragraphs(document)  # the summary is printed under the chart
+    measure_alt, measure_png = pictures[1]
+    assert measure_alt == (
+        "Assessments in 45 days: 75% on 1 June 2021, 81% on 1 May 2022 (2 values); baseline 60%, "
+        "target 90% (higher is better): not yet met."
+    )
+    rows = next(t for t in document.tables if "Values over time" in _header(t))
+    assert rows.rows[1].cells[2].text == measure_alt  # beside the chart
+    assert len(rows.rows) == 2  # the one-value measure has no chart
+    for png in (rag_png, measure_png):
+        image = Image.open(BytesIO(png))
+        assert image.format == "PNG" and round(image.info["dpi"][0]) == 300
+    quiet = write_report(conn, tmp_path / "q.docx", authority=LA, since="2022-05-15",
+                         today=TODAY)  # fmt: skip
+    assert [alt.split(":")[0] for alt, _ in _pictures(docx.Document(str(quiet)))] == [
+        "Assessments in 45 days"
+    ]  # one month end in the period: no RAG chart
+    plain = write_report(conn, tmp_path / "n.docx", authority=LA, since="2022-01-01",
+                         today=TODAY, charts=False)  # fmt: skip
+    assert _pictures(docx.Document(str(plain))) == []
+
+
+def test_charts_are_the_same_bytes_for_the_same_data(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    act.update_action(conn, 1, value=81, date="2022-05-01")
+    first = write_report(conn, tmp_path / "a.docx", authority=LA, since="2022-01-01", today=TODAY)
+    again = write_report(conn, tmp_path / "b.docx", authority=LA, since="2022-01-01", today=TODAY)
+    assert _pictures(docx.Document(str(first))) == _pictures(docx.Document(str(again)))
+
+
+def test_plan_starts_the_landscape_section_with_the_theme_table(plan: Any) -> None:
+    # Page 1 holds the title block and the summary; the theme table opens the landscape
+    # section and the plan follows it there, so no page is left blank between them.
+    body = plan.element.body
+    section, found = 0, {}
+    for child in body.iterchildren():
+        if child.tag == qn("w:tbl"):
+            caption = child.find(f"{qn('w:tblPr')}/{qn('w:tblCaption')}")
+            found[caption.get(qn("w:val"))] = section
+        if child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            section += 1
+    assert found == {
+        "Letters covered by this plan": 0,
+        "Actions by RAG and status": 0,
+        "Areas and actions by theme": 1,
+        "Action plan": 1,
+    }
+
+
+def test_report_peers_do_not_go_with_as_at(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="cannot be combined with --as-at"):
+        write_report(conn, tmp_path / "r.docx", authority=LA, since="2022-01-01", today=TODAY,
+                     as_at="2022-05-01", peers=True)  # fmt: skip
+    assert _left_behind(tmp_path) == []

@@ -1,5 +1,5 @@
-"""Focused visit, monitoring visit and JTAI letters: the sample letters, small made-up texts and
-(where ../shared is present) the 133 real focused visit letters."""
+"""Focused visit and monitoring visit letters: the sample letters, small made-up texts and
+(where ../shared is present) the 133 real focused visit letters. JTAI letters: test_jtai.py."""
 
 from __future__ import annotations
 
@@ -113,38 +113,6 @@ def test_monitoring_visit_sample_finding_count() -> None:
     # Unbulleted paragraphs: this needs the paragraph breaks read_text marks with blank lines.
     _, letter = sample(MONITORING)
     assert len(units(letter, "finding")) == 13
-
-
-# --- Invented JTAI letter (September 2023, Word document) --------------------------------------
-
-JTAI = "north-east-lincolnshire-2023-09-jtai.docx"
-
-
-def test_jtai_sample_metadata() -> None:
-    _, letter = sample(JTAI)
-    assert letter.kind == "jtai"
-    assert letter.authority == "North East Lincolnshire"
-    assert (letter.inspection_start, letter.inspection_end) == ("2023-07-10", "2023-07-14")
-    assert letter.published == "2023-09-06"
-    # Signed by the four inspectorates; a JTAI letter names no lead inspector.
-    assert letter.inspectors == ["Ruth Kavanagh", "Sanjay Mistry", "Eleanor Pryce", "Marcus Feld"]
-    assert letter.lead_inspector is None
-    assert letter.warnings == []
-
-
-def test_jtai_sample_units() -> None:
-    _, letter = sample(JTAI)
-    afis = units(letter, "area_for_improvement")
-    findings = units(letter, "finding")
-    # Three bullets under "What needs to improve?", four paragraphs under "Areas for improvement".
-    assert [a.section for a in afis] == ["What needs to improve?"] * 3 + [
-        "Areas for improvement"
-    ] * 4
-    assert [f.section for f in findings] == (
-        ["Headline findings"] * 2 + ["Strengths"] * 5 + ["Case study: highly effective practice"]
-    )
-    # The introduction and the "Next steps" request are not units.
-    assert not any("ProtectionOfChildren" in u.text or "summarises" in u.text for u in letter.units)
 
 
 def test_inspection_report_sample_is_not_a_visit() -> None:
@@ -326,30 +294,6 @@ def test_older_monitoring_visit_layout() -> None:
         ("Overview", 1),
         ("Findings and evaluation of progress", 2),
         ("Findings and evaluation of progress", 3),
-    ]
-
-
-def test_jtai_areas_for_improvement_grouped_by_agency() -> None:
-    text = (
-        "Joint targeted area inspection of the multi-agency response to children at risk of\n"
-        "exploitation in Brackwater\n"
-        "This letter summarises the findings of the joint targeted area inspection (JTAI).\n"
-        "This inspection took place from 3 to 7 October 2022. It was carried out by inspectors\n"
-        "from Ofsted, the Care Quality Commission (CQC) and His Majesty's Inspectorate of\n"
-        "Constabulary and Fire & Rescue Services (HMICFRS).\n"
-        "Key strengths\n\u25fc Partners know the children at most risk.\n"
-        "Areas for improvement\nHealth\nSchool nurses are not told when children go missing.\n"
-        "Police\nReturn interviews are not shared with officers.\n"
-        "Next steps\nThe local safeguarding partners should prepare a statement of action.\n"
-    )
-    letter = parse_visit(text, "jtai")
-    assert letter.local_authority == "Brackwater"
-    assert (letter.inspection_start, letter.inspection_end) == ("2022-10-03", "2022-10-07")
-    assert letter.inspectors == []  # organisations are not people
-    assert [(u.kind, u.section) for u in letter.units] == [
-        ("finding", "Key strengths"),
-        ("area_for_improvement", "Health"),
-        ("area_for_improvement", "Police"),
     ]
 
 

@@ -75,6 +75,16 @@ def _every_command(
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+AsAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-at",
+        metavar="YYYY-MM-DD",
+        help="As it stood at the end of this day: rebuilt from the history, with only the "
+        "letters published by then; RAG judged on this day (it wins over --today).",
+        show_default=False,
+    ),
+]
 
 
 @contextmanager
@@ -113,7 +123,7 @@ def _register() -> None:
     # Importing a module registers its commands on `app`, in the order help lists them.
     import importlib
 
-    for name in ("letters", "model", "search", "peers", "actions", "documents"):
+    for name in ("letters", "model", "search", "peers", "actions", "areas", "documents", "serve"):
         importlib.import_module(f"lettermine.cli.{name}")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors
+from lettermine.cli import AsAtOption, CsvOption, DbOption, JsonOption, app, reported_errors
 from lettermine.cli.output import print_csv, print_json, print_table
 from lettermine.paths import named
 
@@ -24,7 +24,8 @@ TodayOption = Annotated[
     typer.Option(
         "--today",
         envvar="LETTERMINE_TODAY",
-        help="Judge RAG and overdue as at this date (default: today).",
+        help="Judge RAG and overdue as at this date (default: today). With --as-at, --as-at "
+        "wins and this only says what today is.",
         metavar="YYYY-MM-DD",
         show_default=False,
     ),
@@ -102,16 +103,17 @@ def show(
     db: DbOption = None,
     json: JsonOption = False,
     today: TodayOption = None,
+    as_at: AsAtOption = None,
 ) -> None:
     """An action: state, RAG, linked units, measures and history (oldest first).
 
-    Example: lettermine actions show 7 --json
+    Example: lettermine actions show 7 --as-at 2022-06-30
     """
     from lettermine.actions import get_action
     from lettermine.db import connect
 
     with reported_errors():
-        action = get_action(connect(db), action_id, today=today)
+        action = get_action(connect(db), action_id, today=today, as_at=as_at)
     if json:
         print_json(action)
         return
@@ -185,6 +187,7 @@ def list_command(
     letter: Annotated[int | None, typer.Option(help="Only actions on this letter's units.")] = None,
     la: Annotated[str | None, typer.Option("--la", help="Only actions on this authority.")] = None,
     today: TodayOption = None,
+    as_at: AsAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
@@ -199,7 +202,7 @@ def list_command(
     with reported_errors():
         rows = list_actions(
             connect(db), status=status, owner=owner, theme=theme, overdue=overdue,
-            due_within=due_within, letter_id=letter, authority=la, today=today,
+            due_within=due_within, letter_id=letter, authority=la, today=today, as_at=as_at,
         )  # fmt: skip
     if json:
         print_json(rows)
@@ -420,10 +423,13 @@ def coverage(
         bool, typer.Option("--check", help="Exit 1 while any area has no action.")
     ] = False,
     today: TodayOption = None,
+    as_at: AsAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Areas for improvement and priority actions that no action answers yet.
+
+    An area closed without an action ('lettermine areas close') counts as answered.
 
     Example: lettermine actions coverage --la "North East Lincolnshire" --check
     """
@@ -431,7 +437,9 @@ def coverage(
     from lettermine.db import connect
 
     with reported_errors():
-        result = find_coverage(connect(db), letter_ids=letter or [], authority=la, today=today)
+        result = find_coverage(
+            connect(db), letter_ids=letter or [], authority=la, today=today, as_at=as_at
+        )
     if json:
         print_json(result)
     elif result["uncovered"]:
@@ -440,7 +448,8 @@ def coverage(
         )
     kinds = "areas for improvement and priority actions"
     late = f"; {result['overdue']} of them an overdue one" if result["overdue"] else ""
-    _stderr(f"{result['covered']} of {result['areas']} {kinds} have an action{late}")
+    closed = f" or are closed ({result['closed']})" if result["closed"] else ""
+    _stderr(f"{result['covered']} of {result['areas']} {kinds} have an action{closed}{late}")
     if check and result["uncovered"]:
         raise typer.Exit(code=1)
 
@@ -492,25 +501,35 @@ def recurring(
 
 @actions_app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="A tracker spreadsheet as CSV.")],
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A tracker as CSV, or an Excel workbook (.xlsx)."),
+    ],
     *,
     author: AuthorOption = None,
     date: DateOption = None,
     db: DbOption = None,
 ) -> None:
-    """Create actions from a tracker CSV, all or nothing; prints the new ids.
+    """Create actions from a tracker CSV or workbook, all or nothing; prints the new ids.
 
     Columns: title, owner, status, percent, due, units (required); ref, description, start,
-    original_due, note, evidence, author, date (optional). Dates YYYY-MM-DD or DD/MM/YYYY; units
-    such as "3:1; 3:2". 'lettermine actions export --csv' writes the same columns.
+    original_due, note, evidence, author, date, created, rag_override, rag_override_reason
+    (optional). Dates YYYY-MM-DD or DD/MM/YYYY; units such as "3:1; 3:2". 'lettermine actions
+    export --csv' writes the same columns. A workbook written by 'actions export --xlsx' (with
+    its History sheet) is restored whole, history and all, into a database with no actions yet.
 
-    Example: lettermine actions import tracker.csv
+    Example: lettermine actions import tracker.xlsx
     """
     from lettermine.actions import import_csv
     from lettermine.db import connect
 
     with reported_errors():
-        ids, warnings = import_csv(connect(db), file, author=author, date=date)
+        if file.suffix.lower() in (".xlsx", ".xlsm"):
+            from lettermine.workbook import import_workbook
+
+            ids, warnings = import_workbook(connect(db), file, author=author, date=date)
+        else:
+            ids, warnings = import_csv(connect(db), file, author=author, date=date)
     for warning in warnings:
         _stderr(f"warning: {warning}")
     for action_id in ids:
@@ -525,21 +544,34 @@ def export_command(
     json: Annotated[
         bool, typer.Option("--json", help="Every action in full, as JSON (the default).")
     ] = False,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            "--xlsx",
+            metavar="FILE.xlsx",
+            dir_okay=False,
+            help="Write the whole tracker as an Excel workbook: actions, measures, history.",
+        ),
+    ] = None,
     today: TodayOption = None,
     db: DbOption = None,
 ) -> None:
-    """Every action: JSON with history, or the tracker CSV that 'actions import' reads.
+    """Every action: JSON with history, the tracker CSV, or a workbook 'actions import' reads.
 
-    Example: lettermine actions export --csv > tracker.csv
+    Example: lettermine actions export --xlsx tracker.xlsx
     """
     from lettermine.actions import export_actions, export_rows, write_tracker
     from lettermine.db import connect
 
-    if csv and json:
-        raise typer.BadParameter("choose one of --csv and --json")
+    if sum((csv, json, xlsx is not None)) > 1:
+        raise typer.BadParameter("choose one of --csv, --json and --xlsx")
     with reported_errors():
         conn = connect(db)
-        if csv:
+        if xlsx is not None:
+            from lettermine.workbook import export_workbook
+
+            typer.echo(str(export_workbook(conn, xlsx, today=today)))
+        elif csv:
             write_tracker(export_rows(conn, today=today), sys.stdout)
         else:
             print_json(export_actions(conn, today=today))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lettermine.cli import DbOption, app, reported_errors
+from lettermine.cli import AsAtOption, DbOption, app, reported_errors
 from lettermine.paths import shown
 
 OutputOption = Annotated[
@@ -23,8 +23,27 @@ DocTodayOption = Annotated[
         "--today",
         envvar="LETTERMINE_TODAY",
         metavar="YYYY-MM-DD",
-        help="Judge RAG and overdue as at this date (default: today).",
+        help="Judge RAG and overdue as at this date (default: today). With --as-at, --as-at "
+        "wins and this only says what today is.",
         show_default=False,
+    ),
+]
+LaOption = Annotated[
+    str | None, typer.Option("--la", metavar="NAME", help="The authority: its letters.")
+]
+LettersOption = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--letter", metavar="ID", help="A letter (see 'letters'); repeat for more, all are kept."
+    ),
+]
+KindOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help="Only letters of this kind (ilacs, sif, focused_visit, monitoring_visit, jtai, "
+        "other); repeatable. Needs --la.",
     ),
 ]
 
@@ -32,44 +51,67 @@ DocTodayOption = Annotated[
 @app.command()
 def plan(
     *,
-    la: Annotated[
-        str | None, typer.Option("--la", metavar="NAME", help="The authority's letters.")
+    la: LaOption = None,
+    letter: LettersOption = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", metavar="YYYY-MM-DD", help="Only letters published on or after this date."
+        ),
     ] = None,
-    letter: Annotated[
-        int | None, typer.Option("--letter", metavar="ID", help="One letter (see 'letters').")
-    ] = None,
+    kind: KindOption = None,
+    current: Annotated[
+        bool,
+        typer.Option(
+            "--current",
+            help="Only the latest full inspection (ILACS or SIF) and every visit after it.",
+        ),
+    ] = False,
     output: OutputOption,
     db: DbOption = None,
     today: DocTodayOption = None,
+    as_at: AsAtOption = None,
 ) -> None:
     """Write the action plan: each area for improvement with the actions answering it.
 
-    Example: lettermine plan --la "North East Lincolnshire" --output plan.docx
+    Choose the letters with --la (all of them, or with --since, --kind or --current) or name
+    them with --letter. A combination that cannot be honoured in full is an error.
+
+    Example: lettermine plan --la "North East Lincolnshire" --current --output plan.docx
     """
     from lettermine.db import connect
     from lettermine.report import write_plan
 
     with reported_errors():
-        written = write_plan(connect(db), output, authority=la, letter_id=letter, today=today)
+        written = write_plan(
+            connect(db), output, authority=la, letter_ids=letter or [], since=since,
+            kinds=kind or [], current=current, today=today, as_at=as_at,
+        )  # fmt: skip
     typer.echo(shown(written))
 
 
 @app.command()
 def report(
     *,
-    la: Annotated[str, typer.Option("--la", metavar="NAME", help="The authority.")],
+    la: LaOption = None,
+    letter: LettersOption = None,
+    kind: KindOption = None,
     since: Annotated[
         str, typer.Option("--since", metavar="YYYY-MM-DD", help="Start of the period.")
     ],
     output: OutputOption,
+    charts: Annotated[
+        bool, typer.Option("--charts/--no-charts", help="Draw the charts (default: yes).")
+    ] = True,
     db: DbOption = None,
     today: DocTodayOption = None,
+    as_at: AsAtOption = None,
     peers: Annotated[
         bool,
         typer.Option(
             "--peers",
             help="Add, for each area still open, two councils told the same and what their "
-            "next letter found.",
+            "next letter found (not with --as-at).",
         ),
     ] = False,
 ) -> None:
@@ -82,6 +124,7 @@ def report(
 
     with reported_errors():
         written = write_report(
-            connect(db), output, authority=la, since=since, today=today, peers=peers
-        )
+            connect(db), output, authority=la, letter_ids=letter or [], kinds=kind or [],
+            since=since, today=today, as_at=as_at, charts=charts, peers=peers,
+        )  # fmt: skip
     typer.echo(shown(written))

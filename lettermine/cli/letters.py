@@ -20,6 +20,7 @@ GRADE_SHORT = {
     "requires improvement": "RI",
     "adequate": "A",
     "inadequate": "I",
+    "widespread and/or systemic failings": "failings",  # an area SEND inspection's outcome
 }
 JUDGEMENT_SHORT = {
     "impact_of_leaders": "lead",

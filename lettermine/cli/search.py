@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors
+from lettermine.cli import AsAtOption, CsvOption, DbOption, JsonOption, app, reported_errors
 from lettermine.paths import shown
 
 if TYPE_CHECKING:
@@ -82,7 +82,8 @@ def search(
         str | None,
         typer.Option(
             metavar="KIND",
-            help="Only letters of this kind: ilacs, sif, focused_visit, monitoring_visit, jtai.",
+            help="Only letters of this kind: ilacs, sif, pre_sif, focused_visit, monitoring_visit, "
+            "jtai, area_send.",
         ),
     ] = None,
     unit_kind: Annotated[
@@ -218,6 +219,7 @@ def themes(
             help="Columns: visit (needs --la) or year (default: visit with --la, else year).",
         ),
     ] = None,
+    as_at: AsAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -237,8 +239,15 @@ def themes(
             raise InvalidInput(f"--by must be visit or year, not '{by}'")
         if columns == "visit" and not la:
             raise InvalidInput("--by visit needs an authority: add --la NAME (or use --by year)")
+        from lettermine.timeline import resolve_day
+
+        day = resolve_day(None, as_at)[1]
+        when = day.isoformat() if day else None
         conn = _read(db)
-        table = theme_table(conn, la) if columns == "visit" and la else themes_by_year(conn, la)
+        if columns == "visit" and la:
+            table = theme_table(conn, la, as_at=when)
+        else:
+            table = themes_by_year(conn, la, as_at=when)
     if json:
         from lettermine.cli.output import print_json
 

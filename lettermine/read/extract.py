@@ -4,8 +4,10 @@ The text read_text returns: one printed line per line; a blank line between para
 from the vertical gaps between lines, in Word documents after every paragraph); pages separated
 by a form feed, and a page whose first line starts a new paragraph begins with a blank line
 ("\f\n"), otherwise its first line continues the paragraph the page before ended with. Running
-headers and footers, page numbers and footnotes are removed; bullets are all "◼"; a word broken
-at a line-end hyphen is rejoined unless the hyphen is part of the word.
+headers and footers, page numbers and footnotes are removed; bullets are all "◼", and the dashes
+that mark sub-items keep their look (a Symbol-font dash, a long stroke U+0336 or a Word list's
+second level becomes "–"; see read.lists); a word broken at a line-end hyphen is rejoined unless
+the hyphen is part of the word.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from lettermine.errors import UnreadableLetter, UnsupportedFile
 
 SUFFIXES = (".pdf", ".docx", ".txt")
 BULLET = "\u25fc"  # ◼, the glyph Ofsted letters use; every other bullet is mapped to it
+SUB_BULLET = "\u2013"  # –, for sub-item dashes printed in a symbol font (see read.lists)
+
+# Symbol-font dashes (U+F02D minus, U+F0BE horizontal bar) and a long stroke overlay starting a
+# line mark sub-items: they must not become item bullets with the rest of U+F000-U+F0FF.
+_SUB_DASHES = re.compile("[\uf02d\uf0be][ \t]*|(?<![^\n\f])[ \t]*\u0336[ \t]+")
 
 _BULLETS = re.compile("[\u2022\u25aa\u25cf\u25a0\u25fe\u25e6\u2023\u2043\u25cb\u25b6\uf000-\uf0ff]")
 _BULLET_GAP = re.compile(f"^([ \\f]*){BULLET}(?=\\S)", re.MULTILINE)
@@ -98,6 +105,7 @@ def read_text(path: Path) -> str:
 def normalise(text: str) -> str:
     """NFKC, one kind of bullet and line end, line-end hyphens resolved, no trailing spaces."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SUB_DASHES.sub(f"{SUB_BULLET} ", text)
     text = _BULLETS.sub(BULLET, text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\t", " ")
@@ -637,8 +645,11 @@ def _docx_paragraph(para: Any, numbering: _DocxNumbering) -> str:
     if not text:
         return ""
     label = numbering.label(para)
-    if label is None and "List" in (para.style.name if para.style is not None else ""):
+    style = para.style.name if para.style is not None else ""
+    if label is None and "List" in style:
         label = BULLET  # a list style without numbering of its own
+    if label == BULLET and re.search(r"List Bullet [2-9]$", style):
+        label = SUB_BULLET  # Word's second-level bullet style: a sub-item
     if label is None or _BULLETS.match(text):
         return text
     return f"{label} {text}"
@@ -672,13 +683,14 @@ class _DocxNumbering:
                 )
 
     def label(self, para: Any) -> str | None:
-        """ "N." for a paragraph of a decimal list, the bullet for any other list, else None."""
+        """ "N." for a paragraph of a decimal list, the bullet ("–" below the first level) for any
+        other list, else None."""
         num_id, level = self._numbering(para)
         if num_id is None or num_id == "0":
             return None
         fmt, start = self.formats.get((num_id, level), ("bullet", 1))
         if fmt != "decimal":
-            return BULLET
+            return BULLET if level == "0" else SUB_BULLET  # a second-level bullet: a sub-item
         key = (num_id, level)
         self.counts[key] = self.counts.get(key, start - 1) + 1
         for deeper in [k for k in self.counts if k[0] == num_id and k[1] > level]:

@@ -19,6 +19,7 @@ from functools import cached_property
 
 from lettermine.authorities import AUTHORITIES, canonical_authority
 from lettermine.dates import parse_date, parse_range
+from lettermine.read.lists import join_item, opens_sub_item
 from lettermine.records import Letter, Unit
 
 BULLET = "\u25fc"
@@ -271,6 +272,24 @@ def _item_text(text: str) -> str:
     return text.strip()
 
 
+def _list_item_text(lines: list[str]) -> str:
+    """A bulleted item's text with the dashed sub-items under it joined in as read.lists joins
+    them."""
+    lead: list[str] = []
+    subs: list[list[str]] = []
+    prev: str | None = None
+    for line in lines:
+        if lead and opens_sub_item(line, prev, in_sub_list=bool(subs)):
+            subs.append([line])
+        elif subs:
+            subs[-1].append(line)
+        else:
+            lead.append(line)
+        prev = line
+    own = _item_text(join_lines(_strip_markers(lead)))
+    return join_item(own, [join_lines(sub) for sub in subs])
+
+
 def _strip_markers(lines: list[str]) -> list[str]:
     """Lines with the bullet or dash of a sub-item removed."""
     out = []
@@ -466,7 +485,7 @@ def _bullet_list(blocks: list[_Block], i: int, kind: str) -> list[Unit]:
             items[-1].extend(block.lines)  # the item went on over a page break
         else:
             break
-    return [Unit(kind=kind, text=_item_text(join_lines(_strip_markers(x)))) for x in items]
+    return [Unit(kind=kind, text=_list_item_text(x)) for x in items]
 
 
 def _is_heading(block: _Block) -> bool:

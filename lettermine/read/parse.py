@@ -13,6 +13,7 @@ from lettermine.read.legacy import DETECT as DETECT_PRE_SIF
 from lettermine.records import Letter
 
 _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("area_send", r"area send inspection|local area partnership report"),
     ("jtai", r"joint targeted area inspection|\bjtai\b"),
     ("monitoring_visit", r"monitoring visit"),
     ("focused_visit", r"focused visit"),
@@ -60,7 +61,15 @@ def parse_letter(text: str) -> Letter:
         from lettermine.read.legacy import parse_legacy
 
         letter = parse_legacy(text)
-    elif kind in ("focused_visit", "monitoring_visit", "jtai"):
+    elif kind == "jtai":
+        from lettermine.read.jtai import parse_jtai
+
+        letter = parse_jtai(text)
+    elif kind == "area_send":
+        from lettermine.read.send import parse_send
+
+        letter = parse_send(text)
+    elif kind in ("focused_visit", "monitoring_visit"):
         from lettermine.read.visit import parse_visit
 
         letter = parse_visit(text, kind)

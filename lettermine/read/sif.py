@@ -13,7 +13,8 @@ Areas for improvement and priority actions: every list under "What does the loca
 the LSCB) need to improve?", "Priority and immediate action", "Areas for improvement" and
 "Recommendations". Items are numbered or bulleted; a sub-heading printed between items ("Care
 leavers", "Business planning") is the unit's group; bullets or dashes under a numbered item (or
-under a bulleted item that ends with a colon) are its sub-items, joined into it with "; ". Items in
+under a bulleted item that ends with a colon) are its sub-items, joined into it by read.lists's
+rule (the lead-in, a space, the first sub-item, then "; " before each further one). Items in
 the board's part of the report are the board's (subject "lscb").
 
 Findings: every paragraph of a judgement section (help and protection, children looked after,
@@ -48,6 +49,7 @@ from lettermine.read.inspection import (
     _strip_markers,
     join_lines,
 )
+from lettermine.read.lists import join_item
 from lettermine.records import Unit
 
 # ---------------------------------------------------------------------------------------------
@@ -164,21 +166,7 @@ class _Item:
         head = _item_text(join_lines(_strip_markers(self.lines)))
         if not self.subs:
             return head
-        return join_sub_items(head, [join_lines(_strip_markers(s)) for s in self.subs])
-
-
-def join_sub_items(head: str, subs: list[str]) -> str:
-    """An item and its sub-items as one text: "Lead-in: first; second; third." """
-    text = head
-    for i, sub in enumerate(subs):
-        sub = sub.strip()
-        if not sub:
-            continue
-        if i == 0 or re.search(r"\b(?:and|or)$", text) or text.endswith(":"):
-            text = f"{text} {sub}"  # after the lead-in, or after "...; and"
-        else:
-            text = f"{text.rstrip(' ;,.')}; {sub}"
-    return text
+        return join_item(head, [join_lines(_strip_markers(s)) for s in self.subs])
 
 
 def sif_units(blocks: list[_Block]) -> list[Unit]:

@@ -1,4 +1,4 @@
-"""Text -> Letter for focused visit, monitoring visit and joint targeted area inspection letters.
+"""Text -> Letter for focused visit and monitoring visit letters.
 
 Pure: no database, no spaCy. The text may come from a PDF (lines wrapped at the page width,
 perhaps without blank lines between paragraphs), a Word document (one paragraph a line) or a
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from lettermine.authorities import canonical_authority
 from lettermine.dates import MONTHS, iso, list_start, parse_range
+from lettermine.read.lists import join_item, opens_sub_item
 from lettermine.records import Letter, Unit
 
 BULLET = "\u25fc"
@@ -59,7 +60,7 @@ def _alternatives(*patterns: str) -> re.Pattern[str]:
 
 # Heading roles, matched against a whole line with trailing punctuation and footnote marks removed.
 _PRIORITY_HEADING = _alternatives(
-    r"areas? (for|of) priority action",
+    r"areas? (for|of) priority actions?",
     r"priority actions?",
     r"areas? for (priority and )?immediate action",
     r"priority and immediate actions?",
@@ -139,17 +140,19 @@ class _Line:
 
 @dataclass
 class _Block:
-    kind: str  # "heading", "bullet" or "para"
+    kind: str  # "heading", "bullet" or "para" ("sub" while the blocks are being read)
     lines: list[_Line] = field(default_factory=list)
     role: str = ""  # for headings: "finding", "afi", "priority", "other"
+    subs: list[list[_Line]] = field(default_factory=list)  # its sub-items' lines
 
     @property
     def text(self) -> str:
-        return _join([x.text for x in self.lines])
+        own = _join([x.text for x in self.lines])
+        return join_item(own, [_join(x.text for x in sub) for sub in self.subs])
 
 
 def parse_visit(text: str, kind: str) -> Letter:
-    """Parse a focused visit, monitoring visit or JTAI letter's text into a Letter."""
+    """Parse a focused visit or monitoring visit letter's text into a Letter."""
     letter = Letter(kind=kind)
     lines = _prepare(text)
     if not lines:
@@ -158,7 +161,7 @@ def parse_visit(text: str, kind: str) -> Letter:
     flat = _flat(lines)
     _read_metadata(lines, flat, letter)
     blocks = _blocks(lines)
-    letter.units = _units(blocks, kind, letter.warnings)
+    letter.units = _units(blocks, letter.warnings)
     _warn_missing(letter)
     return letter
 
@@ -603,10 +606,13 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
         nxt = body[i + 1] if i + 1 < len(body) else None
         if role is None and not line.text.startswith(BULLET) and _generic_heading(line, prev, nxt):
             role = "other"
+        in_subs = bool(blocks) and blocks[-1].kind == "sub"
         if role is not None:
             blocks.append(_Block("heading", [line], role))
         elif line.text.startswith(BULLET):
             blocks.append(_Block("bullet", [line]))
+        elif opens_sub_item(line.text, prev.text if prev else None, in_sub_list=in_subs):
+            blocks.append(_Block("sub", [line]))
         elif not blocks or blocks[-1].kind == "heading":
             blocks.append(_Block("para", [line]))
         elif _starts_paragraph(line, prev, unwrapped=unwrapped, gaps=gaps, width=width):
@@ -614,7 +620,20 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
         else:
             blocks[-1].lines.append(line)
         prev = line
-    return blocks
+    return _fold_sub_items(blocks)
+
+
+def _fold_sub_items(blocks: list[_Block]) -> list[_Block]:
+    """Sub-items go into the bullet or paragraph above them (read.lists joins the text)."""
+    out: list[_Block] = []
+    for block in blocks:
+        if block.kind != "sub":
+            out.append(block)
+        elif out and out[-1].kind in ("bullet", "para"):
+            out[-1].subs.append(block.lines)
+        else:
+            out.append(_Block("bullet", block.lines))  # a dash list with nothing above it
+    return out
 
 
 def _body_start(lines: list[_Line]) -> int:
@@ -720,7 +739,7 @@ def _generic_heading(line: _Line, prev: _Line | None, nxt: _Line | None) -> bool
 # Units
 
 
-def _units(blocks: list[_Block], kind: str, warnings: list[str]) -> list[Unit]:
+def _units(blocks: list[_Block], warnings: list[str]) -> list[Unit]:
     """Areas for improvement, priority actions and findings, in the order printed."""
     units: list[Unit] = []
     role: str | None = None
@@ -729,7 +748,7 @@ def _units(blocks: list[_Block], kind: str, warnings: list[str]) -> list[Unit]:
     listed = False  # whether the current section has had a bullet yet
     for idx, block in enumerate(blocks):
         if block.kind == "heading":
-            role = _section_role(block, role, kind, units)
+            role = _section_role(block, role, units)
             section, listed = _clean_heading(block.lines[0].text), False
             if role == "priority":
                 number = 0  # letters number their findings afresh after a priority-action list
@@ -741,13 +760,13 @@ def _units(blocks: list[_Block], kind: str, warnings: list[str]) -> list[Unit]:
             break
         if role in (None, "other") or _is_procedural(text):
             continue
-        if role in ("afi", "priority") and _is_prose(block) and listed and kind != "jtai":
+        if role in ("afi", "priority") and _is_prose(block) and listed:
             # Prose after the list with no heading between: the findings heading is missing.
             warnings.append("no heading between the areas for improvement and the findings")
             role, section = "finding", None
         listed = listed or block.kind == "bullet"
         if role in ("afi", "priority"):
-            if _is_list_item(blocks, idx, kind):
+            if _is_list_item(blocks, idx):
                 unit_kind = "priority_action" if role == "priority" else "area_for_improvement"
                 units.append(Unit(unit_kind, text, section))
             continue
@@ -763,28 +782,25 @@ def _is_prose(block: _Block) -> bool:
     return block.kind == "para" and len(block.text) > 150
 
 
-def _section_role(block: _Block, current: str | None, kind: str, units: list[Unit]) -> str:
+def _section_role(block: _Block, current: str | None, units: list[Unit]) -> str:
     """The role of the section a heading opens, given what came before it."""
     role = block.role
     unlisted = role == "other" and not _OTHER_HEADING.match(_key(block.lines[0].text))
     if unlisted and current == "finding":
         return "finding"  # an unlisted heading inside the findings: a sub-section
-    if unlisted and current == "afi" and kind == "jtai":
-        return "afi"  # JTAI letters group their areas for improvement by agency ("Health")
-    if role == "afi" and kind != "jtai" and _has(units, "area_for_improvement"):
+    if role == "afi" and _has(units, "area_for_improvement"):
         # A second improvement heading ("Areas for improvement" among the findings of a letter
         # that already listed what needs to improve) heads findings, not a second list.
         return "finding"
     return role
 
 
-def _is_list_item(blocks: list[_Block], idx: int, kind: str) -> bool:
+def _is_list_item(blocks: list[_Block], idx: int) -> bool:
     """Whether a block under an improvement heading is one of its items, not a lead-in."""
     block = blocks[idx]
     if block.kind == "bullet":
         return True
-    # JTAI letters set out their areas for improvement as paragraphs.
-    return kind == "jtai" and not block.text.endswith(":") and not _section_has_bullets(blocks, idx)
+    return bool(block.subs)  # a paragraph with its own sub-items (a lead-in is not an item)
 
 
 def _has(units: list[Unit], kind: str) -> bool:
@@ -798,18 +814,6 @@ def _key(text: str) -> str:
 def _clean_heading(text: str) -> str:
     text = re.sub(r"(?<=[a-z?])\d{1,2}$", "", text.strip())
     return text.rstrip(" :")
-
-
-def _section_has_bullets(blocks: list[_Block], idx: int) -> bool:
-    i = idx
-    while i > 0 and blocks[i].kind != "heading":
-        i -= 1
-    j = i + 1
-    while j < len(blocks) and blocks[j].kind != "heading":
-        if blocks[j].kind == "bullet":
-            return True
-        j += 1
-    return False
 
 
 def _next_is_bullet(blocks: list[_Block], idx: int) -> bool:
@@ -831,9 +835,7 @@ _LABELS = {
 
 def _warn_missing(letter: Letter) -> None:
     """Say what could not be read, so that a person knows what to check."""
-    # JTAI letters are signed by each inspectorate's director and name no lead inspector.
-    wanted = [k for k in _LABELS if not (k == "lead_inspector" and letter.kind == "jtai")]
-    for name in wanted:
+    for name in _LABELS:
         if getattr(letter, name) is None:
             letter.warnings.append(f"no {_LABELS[name]} found")
     if not _has(letter.units, "finding"):
