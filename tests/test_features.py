@@ -46,7 +46,11 @@ def test_counts_hold_stems_known_bigrams_and_one_feature_per_phrase_label() -> N
     entries = v.entries(tokens)
     counts = v.counts(entries)
     first = dict(
-        zip(counts.indices[: counts.indptr[1]].tolist(), counts.counts[: counts.indptr[1]])
+        zip(
+            counts.indices[: counts.indptr[1]].tolist(),
+            counts.counts[: counts.indptr[1]],
+            strict=True,
+        )
     )
     i = v.index
     assert first[i["plan"]] == 2 and first[i["care"]] == 1 and first[i["leaver"]] == 1
