@@ -7,7 +7,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from conftest import LETTERS
+import pytest
+from conftest import CORPUS, LETTERS, needs_corpus
 from typer.testing import CliRunner
 
 from lettermine.cli import app
@@ -214,3 +215,95 @@ def test_a_worker_that_dies_costs_the_file_it_was_reading_only(
     assert len(failed) == 1 and "monitoring" in failed[0][0] and "crashed" in str(failed[0][1])
     stored = [o.letter_id for _, o in outcomes if not isinstance(o, LettermineError)]
     assert stored == [1, 2, 3]
+
+
+def test_a_pool_stores_the_themes_classify_gives_each_unit_as_its_own_kind(
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from lettermine.classify import Context, classify, load_pipeline
+    from lettermine.read.extract import read_text
+    from lettermine.read.parse import parse_letter
+
+    folder = _letters_copy(tmp_path)
+    monkeypatch.setenv("LETTERMINE_WORKERS", "2")
+    result = runner.invoke(app, ["ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+    stored = {Path(x["source"]).name: x for x in _export(runner)}
+    nlp = load_pipeline()
+    kinds_seen = set()
+    for path in sorted(folder.iterdir()):
+        letter = parse_letter(read_text(path))
+        units = stored[path.name]["units"]
+        assert [u["text"] for u in units] == [u.text for u in letter.units]
+        contexts = [Context(u.kind, u.section, u.group, letter.kind) for u in letter.units]
+        expected = classify(nlp, [u.text for u in letter.units], [u.kind for u in letter.units],
+                            contexts)  # fmt: skip
+        for unit, want in zip(units, expected, strict=True):
+            kinds_seen.add(unit["kind"])
+            assert [t["code"] for t in unit["themes"] if t["source"] == "model"] == [
+                code for code, _ in want.themes
+            ]
+            if unit["kind"] == "finding":
+                assert unit["polarity"] == want.polarity
+            else:  # an area for improvement or a priority action is a concern by definition
+                assert unit["polarity"] == "concern"
+    assert kinds_seen == {"area_for_improvement", "priority_action", "finding"}
+
+
+@needs_corpus
+def test_ctrl_c_leaves_whole_letters_and_a_second_ingest_finishes_the_job(
+    tmp_path: Path,
+    runner: CliRunner,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from lettermine.read.extract import read_text
+    from lettermine.read.parse import parse_letter
+
+    files = sorted((CORPUS / "ilacs" / "pdf").glob("*.pdf"))[:16]
+    db = tmp_path / "interrupted.db"
+    env = {**os.environ, "LETTERMINE_DB": str(db), "LETTERMINE_WORKERS": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lettermine", "ingest", *map(str, files)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    while line and ": letter " not in line:  # a line a letter stored (stderr is no terminal)
+        line = proc.stderr.readline()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=300)
+    if proc.returncode == 0:
+        pytest.skip("every file was stored before the signal came")
+    assert proc.returncode == 130, err
+    assert "interrupted after" in err and "Traceback" not in err
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = conn.execute("SELECT id, source FROM letters ORDER BY id").fetchall()
+    assert 1 <= len(stored) < len(files)
+    # The first files, in their order, each stored whole: every unit, every unit classified.
+    assert [Path(name).name for _, name in stored] == [f.name for f in files[: len(stored)]]
+    for (letter_id, _), path in zip(stored, files, strict=False):
+        units = conn.execute("SELECT id FROM units WHERE letter_id = ?", (letter_id,)).fetchall()
+        assert len(units) == len(parse_letter(read_text(path)).units)
+        unthemed = conn.execute(
+            "SELECT COUNT(*) FROM units u WHERE letter_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM unit_themes t WHERE t.unit_id = u.id)",
+            (letter_id,),
+        ).fetchone()[0]
+        assert unthemed == 0
+    conn.close()
+    again = subprocess.run(
+        [sys.executable, "-m", "lettermine", "ingest", *map(str, files)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    conn = sqlite3.connect(db)
+    names = [Path(r[0]).name for r in conn.execute("SELECT source FROM letters ORDER BY id")]
+    assert names == [f.name for f in files]

@@ -93,19 +93,25 @@ def ingest(
             conn, batch.files, classifier, replace=replace, keep_unread=keep_unread,
             author=os.environ.get("LETTERMINE_AUTHOR"),
         )  # fmt: skip
-        with typer.progressbar(
-            outcomes, length=len(batch.files), label="Ingesting", file=sys.stderr,
-            hidden=not show_bar,
-        ) as bar:  # fmt: skip
-            for path, outcome in bar:
-                if isinstance(outcome, LettermineError):
-                    result = Ingested(path, error=str(outcome))
-                    _stderr(f"\nError: {outcome}" if show_bar else f"Error: {outcome}")
-                else:
-                    result = outcome
-                results.append(result)
-                if not show_bar:
-                    _report(result)
+        interrupted = False
+        try:
+            with typer.progressbar(
+                outcomes, length=len(batch.files), label="Ingesting", file=sys.stderr,
+                hidden=not show_bar,
+            ) as bar:  # fmt: skip
+                for path, outcome in bar:
+                    if isinstance(outcome, LettermineError):
+                        result = Ingested(path, error=str(outcome))
+                        _stderr(f"\nError: {outcome}" if show_bar else f"Error: {outcome}")
+                    else:
+                        result = outcome
+                    results.append(result)
+                    if not show_bar:
+                        _report(result)
+        except KeyboardInterrupt:
+            # Ctrl-C: the workers ignore it, the pool is shut down (lettermine.ingest), and
+            # the letter being stored, one transaction, is stored whole or not at all.
+            interrupted = True
         if any(r.new for r in results):
             # One transaction per letter leaves the search index in many segments: merged,
             # every search is cheaper.
@@ -114,6 +120,13 @@ def ingest(
             peer_index.refresh(conn)
         _summary(results)
         _others(batch)
+        if interrupted:
+            done = len(results) - len(batch.refused)
+            _stderr(
+                f"Error: interrupted after {done} of {len(batch.files)} files; the letters "
+                "stored are whole: ingest again to read the rest"
+            )
+            raise typer.Exit(code=130)
         if any(r.error for r in results):
             raise typer.Exit(code=1)
 
