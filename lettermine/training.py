@@ -119,22 +119,27 @@ def _read_label_rows(rows: list[dict[str, Any]], corpus: Path) -> list[Example_]
         return read_labels([file], corpus).examples
 
 
-def assign_folds(examples: Sequence[Example_], k: int = 5) -> dict[str, int]:
+def assign_folds(examples: Sequence[Example_], k: int = 5, seed: int = 0) -> dict[str, int]:
     """Council -> fold in 0..k-1, so no council is in two folds.
 
     Councils are dealt out largest first, each to the fold where it leaves the kinds of unit
     (findings, JTAI units, SEND units, other areas and actions) most evenly spread; ties break
-    on a hash of the name, so the split is the same on every machine.
+    on a hash of the name, so the split is the same on every machine. Another `seed` deals
+    them in an order of its own (a shuffle, the same on every machine): other folds, as evenly
+    spread, for repeated cross-validation.
     """
     strata: dict[str, Counter[str]] = defaultdict(Counter)
     for ex in examples:
         strata[council(ex)][_stratum(ex)] += 1
     names = sorted({s for c in strata.values() for s in c})
     totals = {s: max(1, sum(c[s] for c in strata.values())) for s in names}
-    order = sorted(
-        strata,
-        key=lambda a: (-sum(strata[a].values()), hashlib.sha1(a.encode()).hexdigest()),
-    )
+    if seed:
+        order = sorted(strata, key=lambda a: hashlib.sha1(f"{seed}:{a}".encode()).hexdigest())
+    else:
+        order = sorted(
+            strata,
+            key=lambda a: (-sum(strata[a].values()), hashlib.sha1(a.encode()).hexdigest()),
+        )
     load = [dict.fromkeys(names, 0.0) for _ in range(k)]
     fold: dict[str, int] = {}
     for group in order:

@@ -52,6 +52,18 @@ def test_folds_keep_each_council_whole_and_spread_each_kind_of_unit() -> None:
     assert council(lone) == council(dict(lone)) != council({"text": "other", "kind": "finding"})
 
 
+def test_another_seed_deals_other_folds_as_evenly_spread() -> None:
+    sizes = {f"c{i}": (5 + i % 7, 40 if i % 5 == 0 else 0) for i in range(40)}
+    units = _units(sizes)
+    first, second = assign_folds(units, 5, seed=1), assign_folds(units, 5, seed=2)
+    assert first != second != assign_folds(units, 5)
+    for folds in (first, second):
+        assert set(folds) == set(sizes) and set(folds.values()) == set(range(5))
+        areas = Counter(folds[str(u["authority"])] for u in units if u["kind"] != "finding")
+        assert max(areas.values()) - min(areas.values()) <= 12
+    assert assign_folds(list(reversed(units)), 5, seed=1) == first
+
+
 def test_kind_groups_score_jtai_and_send_apart_from_reports_and_visits() -> None:
     examples = [
         {"text": "a", "themes": ["health"], "kind": "area_for_improvement", "letter": "ilacs"},
