@@ -71,6 +71,7 @@ def run_fold(job: dict[str, Any]) -> dict[str, Any]:
         score_examples,
     )
 
+    started = time.process_time()
     fold, seed, folds = job["fold"], job["seed"], job["folds"]
     config = load_config(None, job["overrides"])
     train = [ex for ex in job["train"] if folds[council(ex)] != fold]
@@ -96,8 +97,10 @@ def run_fold(job: dict[str, Any]) -> dict[str, Any]:
         "themes": [[c for c, p in zip(THEME_CODES, row, strict=True) if p] for row in picked],
         "polarity": polarity,
     }
+    out["cpu_seconds"] = round(time.process_time() - started, 1)
     if job["baseline"]:
         out["baseline"] = tfidf_lr(train, test)
+        out["baseline_cpu_seconds"] = round(time.process_time() - started - out["cpu_seconds"], 1)
     return out
 
 
@@ -211,8 +214,11 @@ def run(
     overrides: dict[str, Any] | None = None,
     baseline: bool = True,
     polarity_models: bool = True,
+    keep: Path | None = None,
 ) -> dict[str, Any]:
     """Five folds by council x seeds: the summary, and every fold's predictions ("results").
+
+    `keep`: a file each fold's predictions are appended to as it finishes (see kept_results).
 
     Folds are dealt from the councils of `test` (every labelled unit), whatever `train` holds,
     and dealt anew for each seed (lettermine.training.assign_folds): each seed is another
@@ -237,16 +243,57 @@ def run(
         for s in seeds
         for f in range(FOLDS)
     ]
+    results: list[dict[str, Any]] = []
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(run_fold, jobs))
+            for result in pool.map(run_fold, jobs):
+                results.append(result)
+                _keep(keep, result)
     else:
-        results = [run_fold(j) for j in jobs]
+        for job in jobs:
+            results.append(run_fold(job))
+            _keep(keep, results[-1])
+    return report_of(test, results, overrides, seeds, len(folds[seeds[0]]), started, baseline,
+                     polarity_models)  # fmt: skip
+
+
+def _keep(path: Path | None, result: dict[str, Any]) -> None:
+    """Append a finished fold's predictions to `path` (pickles, one after another)."""
+    if path is not None:
+        with path.open("ab") as f:
+            pickle.dump(result, f)
+
+
+def kept_results(paths: list[Path]) -> list[dict[str, Any]]:
+    """Every fold's predictions kept in these files (a fold found twice counts once)."""
+    out: dict[tuple[int, int], dict[str, Any]] = {}
+    for path in paths:
+        with path.open("rb") as f:
+            while True:
+                try:
+                    r = pickle.load(f)
+                except EOFError:
+                    break
+                out[(r["seed"], r["fold"])] = r
+    return [out[k] for k in sorted(out)]
+
+
+def report_of(
+    test: list[Example],
+    results: list[dict[str, Any]],
+    overrides: dict[str, Any] | None,
+    seeds: list[int],
+    councils: int,
+    started: float,
+    baseline: bool,
+    polarity_models: bool,
+) -> dict[str, Any]:
+    """The summary of folds' predictions (see run)."""
     report: dict[str, Any] = {
         "overrides": overrides or {},
         "seeds": seeds,
         "folds": FOLDS,
-        "councils": len(folds[seeds[0]]),
+        "councils": councils,
         "seconds": round(time.perf_counter() - started),
         "pipeline": summarise(test, results, "themes"),
         "polarity": polarity(test, results) if polarity_models else {},
@@ -310,6 +357,16 @@ def main() -> None:
     parser.add_argument("--name", default="", help="a name for this run in the results file")
     parser.add_argument("--results", type=Path, default=RESULTS, help="append the figures here")
     parser.add_argument("--save", type=Path, default=None, help="pickle the predictions here")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="append each fold's predictions here as it finishes"
+    )
+    parser.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="report on the folds kept in these files (--keep), train nothing",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     from lettermine.corpus import corpus_dir
@@ -320,16 +377,31 @@ def main() -> None:
     train, test, unlabelled = load_data(
         corpus, not args.no_labels, not args.no_self_training, args.cache
     )
-    report = run(
-        train,
-        test,
-        unlabelled,
-        seeds=args.seeds,
-        workers=args.workers,
-        overrides=parse_set(args.set),
-        baseline=not args.no_baseline,
-        polarity_models=not args.themes_only,
-    )
+    if args.combine:
+        from lettermine.training import assign_folds
+
+        kept = kept_results(args.combine)
+        seeds = sorted({r["seed"] for r in kept})
+        whole = [s for s in seeds if len([r for r in kept if r["seed"] == s]) == FOLDS]
+        kept = [r for r in kept if r["seed"] in whole]  # a seed counts once all its folds do
+        report = report_of(
+            test, kept, parse_set(args.set), whole, len(assign_folds(test, FOLDS)),
+            time.perf_counter(), "baseline" in kept[0], bool(kept[0]["polarity"]),
+        )  # fmt: skip
+        report["per_theme"] = per_theme(test, kept)
+        report["results"] = kept
+    else:
+        report = run(
+            train,
+            test,
+            unlabelled,
+            seeds=args.seeds,
+            workers=args.workers,
+            overrides=parse_set(args.set),
+            baseline=not args.no_baseline,
+            polarity_models=not args.themes_only,
+            keep=args.keep,
+        )
     results = report.pop("results")
     if args.save:
         args.save.write_bytes(pickle.dumps({"test": test, "results": results}))
