@@ -96,6 +96,7 @@ def run_fold(job: dict[str, Any]) -> dict[str, Any]:
         "index": test_idx,
         "themes": [[c for c, p in zip(THEME_CODES, row, strict=True) if p] for row in picked],
         "polarity": polarity,
+        "probs": probs.astype(numpy.float16),
     }
     out["cpu_seconds"] = round(time.process_time() - started, 1)
     if job["baseline"]:
@@ -129,7 +130,7 @@ def summarise(test: list[Example], results: list[dict[str, Any]], key: str) -> d
 
     seeds = sorted({r["seed"] for r in results})
     out: dict[str, Any] = {}
-    for origin in ("gold", "labels"):
+    for origin in ("all", "gold", "labels"):
         groups = {"all": lambda ex: True, **KIND_GROUPS}
         for name, member in groups.items():
             per_seed, per_fold = [], []
@@ -140,7 +141,7 @@ def summarise(test: list[Example], results: list[dict[str, Any]], key: str) -> d
                     fp, fg = [], []
                     for i, themes in zip(r["index"], r[key], strict=True):
                         ex = test[i]
-                        if ex["origin"] == origin and member(ex):
+                        if origin in ("all", ex["origin"]) and member(ex):
                             fp.append(themes)
                             fg.append(ex["themes"])
                     if fg:
@@ -170,7 +171,7 @@ def polarity(test: list[Example], results: list[dict[str, Any]]) -> dict[str, An
 
     out: dict[str, Any] = {}
     seeds = sorted({r["seed"] for r in results})
-    for origin in ("gold", "labels"):
+    for origin in ("all", "gold", "labels"):
         per_seed, per_fold = [], []
         units = 0
         for seed in seeds:
@@ -179,7 +180,7 @@ def polarity(test: list[Example], results: list[dict[str, Any]]) -> dict[str, An
                 pairs = [
                     (test[i]["polarity"], p)
                     for i, p in zip(r["index"], r["polarity"], strict=True)
-                    if test[i]["origin"] == origin
+                    if origin in ("all", test[i]["origin"])
                     and test[i]["kind"] == "finding"
                     and test[i]["polarity"] in POLARITIES
                 ]
