@@ -162,7 +162,9 @@ def test_a_file_that_fails_in_a_pool_costs_that_file_only(
     monkeypatch.setenv("LETTERMINE_WORKERS", "2")
     result = runner.invoke(app, ["ingest", "--no-classify", str(folder)])
     assert result.exit_code == 1
-    assert "b-not-a-letter.pdf" in result.stderr and "4 new letters" in result.stderr
+    letters = sum(1 for p in LETTERS.iterdir() if p.suffix in (".pdf", ".txt", ".docx"))
+    assert "b-not-a-letter.pdf" in result.stderr
+    assert f"{letters} new letters" in result.stderr
     assert [Path(x["source"]).name for x in _export(runner)] == sorted(
         p.name for p in folder.iterdir() if p.name != "b-not-a-letter.pdf"
     )
@@ -180,7 +182,8 @@ def test_a_second_copy_of_a_visit_in_one_pooled_batch_is_refused(
     monkeypatch.setenv("LETTERMINE_WORKERS", "2")
     result = runner.invoke(app, ["ingest", "--no-classify", str(folder)])
     assert result.exit_code == 1
-    assert "z-copy.txt" in result.stderr and "4 new letters" in result.stderr
+    letters = sum(1 for p in LETTERS.iterdir() if p.suffix in (".pdf", ".txt", ".docx"))
+    assert "z-copy.txt" in result.stderr and f"{letters} new letters" in result.stderr
     again = runner.invoke(app, ["ingest", "--no-classify", "--replace", str(folder)])
     assert again.exit_code == 0, again.output
     stored = {Path(x["source"]).name for x in _export(runner)}
@@ -214,7 +217,7 @@ def test_a_worker_that_dies_costs_the_file_it_was_reading_only(
     failed = [(p.name, o) for p, o in outcomes if isinstance(o, LettermineError)]
     assert len(failed) == 1 and "monitoring" in failed[0][0] and "crashed" in str(failed[0][1])
     stored = [o.letter_id for _, o in outcomes if not isinstance(o, LettermineError)]
-    assert stored == [1, 2, 3]
+    assert stored == list(range(1, len(files)))
 
 
 def test_a_pool_stores_the_themes_classify_gives_each_unit_as_its_own_kind(
