@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+from functools import cache
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from lettermine.corpus import corpus_dir
+from lettermine.read.extract import read_text
+from lettermine.read.parse import parse_letter
+from lettermine.records import Letter
 
 ROOT = Path(__file__).resolve().parents[1]
 LETTERS = ROOT / "letters"
@@ -43,3 +48,28 @@ def web_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("web-seed") / "seed.db"
     build_seed(path)
     return path
+
+
+# --- Corpus files read once per test session ------------------------------------------------------
+# Several corpus tests read the same PDFs (conservation, SIF, ILACS, JTAI, SEND, focused visits,
+# labels); extracting and parsing each once saves most of their time.
+
+
+def corpus_text(path: Path) -> str:
+    """extract.read_text of a file, read once per session (a str: no test can change it)."""
+    return _text(path.resolve())
+
+
+def corpus_letter(path: Path) -> Letter:
+    """parse_letter of corpus_text(path), parsed once per session; each call gets its own copy."""
+    return copy.deepcopy(_letter(path.resolve()))
+
+
+@cache
+def _text(path: Path) -> str:
+    return read_text(path)
+
+
+@cache
+def _letter(path: Path) -> Letter:
+    return parse_letter(_text(path))
