@@ -1,20 +1,18 @@
-"""How good and how fast is the theme model? The shipped pipeline against two baselines.
+"""How good and how fast is the theme model? Cross-validation by council, speed and memory.
 
-    python bench/classify.py [--model models/lettermine_themes] [--json]
+    python bench/classify.py [--seeds 0 1 2] [--workers 1] [--speed-only] [--json]
 
-On the held-out councils of models/scripts/convert.py (the same split the model was built with:
-no council in both train and test), compare:
-  - pipeline: the shipped spaCy pipeline (models/lettermine_themes), as it is;
-  - keywords: the theme lexicon alone (a theme when one of its phrases occurs; polarity from
-    praise and hedge cues);
-  - tfidf_lr: TF-IDF word 1-2 grams + one-vs-rest logistic regression (class_weight balanced,
-    threshold 0.5), trained on the training councils; polarity by multinomial logistic
-    regression on the training findings;
-  - tfidf_lr_tuned: the same, with one threshold tuned on out-of-fold scores of the training
-    councils, as the pipeline's are (so the comparison is not just about thresholds).
-Prints theme micro-F1 (all units, areas for improvement incl. priority actions, findings),
-per-theme F1, polarity accuracy on findings, throughput on one core and pipeline load time.
-scikit-learn is a dev dependency, used here only. Skips with a message without ../shared.
+Accuracy: five folds by council (models/scripts/crossval.py), each scored by a pipeline
+trained exactly as the shipped one is, on the other councils only, against TF-IDF word 1-2
+grams + one-vs-rest logistic regression trained on the same units; theme micro-F1 pooled
+over the folds, mean and spread over seeds, per kind of unit and per source of labels (the
+gold, the project's labels), per-theme F1, and polarity accuracy on findings. This retrains
+the pipeline 5 x seeds times (most of an hour on a shared 2-core machine).
+
+Speed: `classify()` of the shipped pipeline on every finding of the ILACS reports in the
+corpus, the process pinned to one core; peak memory (RSS) of a fresh process that loads the
+pipeline and classifies 20,000 units, streamed (`iter_classify`); loading time.
+scikit-learn is a dev dependency, used for the baseline only. Skips without ../shared.
 """
 
 from __future__ import annotations
@@ -25,17 +23,15 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from lettermine.corpus import gold_dir  # noqa: E402
+from lettermine.corpus import corpus_dir  # noqa: E402
 
-GOLD = gold_dir()
 MODEL = ROOT / "models" / "lettermine_themes"
-Example = dict[str, Any]
+RSS_UNITS = 20_000
 
 
 def pin_one_core() -> None:
@@ -46,188 +42,114 @@ def pin_one_core() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
-def themes_from_scores(probs: Any, threshold: float) -> list[list[str]]:
-    """Codes at or above the threshold per row, the top one when none is (as pick_themes)."""
-    from lettermine.classify import pick_themes
-    from lettermine.themes import THEME_CODES
+def ilacs_findings(corpus: Path) -> list[str]:
+    """The text of every finding lettermine reads in the corpus's ILACS reports."""
+    from lettermine.errors import LettermineError
+    from lettermine.read.extract import read_text
+    from lettermine.read.parse import parse_letter
 
-    thresholds = dict.fromkeys(THEME_CODES, threshold)
-    return [
-        [
-            c
-            for c, _ in pick_themes(
-                dict(zip(THEME_CODES, map(float, row), strict=True)), thresholds
-            )
-        ]
-        for row in probs
-    ]
-
-
-def fit_tfidf_lr(train: Sequence[Example]) -> Callable[[Sequence[Example]], Any]:
-    """TF-IDF word 1-2 grams + one-vs-rest balanced logistic regression; returns a scorer."""
-    import numpy
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-
-    from lettermine.themes import THEME_CODES
-
-    vec = TfidfVectorizer(ngram_range=(1, 2))
-    x = vec.fit_transform([ex["text"] for ex in train])
-    y = numpy.asarray([[c in ex["themes"] for c in THEME_CODES] for ex in train], dtype=int)
-    clf = OneVsRestClassifier(LogisticRegression(class_weight="balanced", max_iter=2000))
-    clf.fit(x, y)
-    return lambda units: clf.predict_proba(vec.transform([ex["text"] for ex in units]))
+    texts = []
+    for path in sorted((corpus / "ilacs" / "pdf").glob("*.pdf")):
+        try:
+            letter = parse_letter(read_text(path))
+        except LettermineError:
+            continue
+        if letter.kind == "ilacs":
+            texts += [u.text for u in letter.units if u.kind == "finding"]
+    return texts
 
 
-def tfidf_lr_polarity(train: Sequence[Example], test: Sequence[Example]) -> list[str]:
-    """Polarity of every test unit: concern for areas, a logistic regression for findings."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+def speed(model: Path, texts: list[str], repeats: int = 3) -> dict[str, Any]:
+    """Units per second of classify() on these findings (one core), best and all of `repeats`."""
+    from lettermine.classify import classify, load_pipeline
 
-    findings = [ex for ex in train if ex["kind"] == "finding"]
-    vec = TfidfVectorizer(ngram_range=(1, 2))
-    x = vec.fit_transform([ex["text"] for ex in findings])
-    clf = LogisticRegression(class_weight="balanced", max_iter=2000)
-    clf.fit(x, [ex["polarity"] for ex in findings])
-    predicted = clf.predict(vec.transform([ex["text"] for ex in test]))
-    return [
-        str(p) if ex["kind"] == "finding" else "concern"
-        for p, ex in zip(predicted, test, strict=True)
-    ]
-
-
-def tuned_threshold(train: Sequence[Example]) -> float:
-    """The single threshold with the best out-of-fold micro-F1 (folds by authority)."""
-    import numpy
-
-    from lettermine.training import THRESHOLD_GRID, assign_folds, theme_report
-
-    fold = assign_folds(train, 4)
-    probs = numpy.zeros((len(train), 21))
-    for f in range(4):
-        held = [i for i, ex in enumerate(train) if fold[ex["authority"]] == f]
-        scorer = fit_tfidf_lr([ex for ex in train if fold[ex["authority"]] != f])
-        probs[held] = scorer([train[i] for i in held])
-    gold = [ex["themes"] for ex in train]
-    return max(
-        THRESHOLD_GRID,
-        key=lambda t: theme_report(themes_from_scores(probs, t), gold)["micro_f1"],
-    )
-
-
-def keyword_system(
-    train: Sequence[Example], test: Sequence[Example]
-) -> tuple[list[list[str]], list[str]]:
-    """Themes and polarities from the lexicon alone."""
-    from collections import Counter
-
-    import spacy
-
-    from lettermine.classify import RULES_KEY, _register
-    from lettermine.themes import THEME_CODES
-
-    _register()
-    nlp = spacy.blank("en")
-    nlp.add_pipe("lettermine_rules")
-    # With no phrase matched, guess the commonest theme of the training units.
-    fallback = Counter(t for ex in train for t in ex["themes"]).most_common(1)[0][0]
-    themes: list[list[str]] = []
-    polarities: list[str] = []
-    for ex, doc in zip(test, nlp.pipe([ex["text"] for ex in test]), strict=True):
-        labels = Counter(span.label_ for span in doc.spans[RULES_KEY])
-        themes.append([c for c in THEME_CODES if labels[c]] or [fallback])
-        if ex["kind"] != "finding":
-            polarities.append("concern")
-        elif labels["cue_neg"] and labels["cue_pos"]:
-            polarities.append("mixed")
-        elif labels["cue_neg"]:
-            polarities.append("concern")
-        else:
-            polarities.append("strength")
-    return themes, polarities
-
-
-def cold_load_times(model: Path) -> dict[str, float]:
-    """Seconds to import spaCy and to load the pipeline, in a fresh interpreter."""
-    code = (
-        "import time, json; t0 = time.perf_counter(); import spacy; t1 = time.perf_counter()\n"
-        "from lettermine.classify import load_pipeline\n"
-        f"t2 = time.perf_counter(); load_pipeline({str(model)!r}); t3 = time.perf_counter()\n"
-        "print(json.dumps({'import_spacy': t1 - t0, 'load_pipeline': t3 - t2}))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    return {k: round(v, 3) for k, v in json.loads(out.stdout).items()}
-
-
-def throughput(nlp: Any, test: Sequence[Example], repeats: int = 5) -> dict[str, float]:
-    """Units per second through nlp.pipe (all components) and through classify()."""
-    from lettermine.classify import classify
-
-    texts = [ex["text"] for ex in test] * repeats
-    kinds = [ex["kind"] for ex in test] * repeats
-    classify(nlp, texts[:100], kinds[:100])  # warm caches (stems, strings)
-    start = time.perf_counter()
-    for _ in nlp.pipe(texts, batch_size=256):
-        pass
-    pipe_s = time.perf_counter() - start
-    start = time.perf_counter()
-    classify(nlp, texts, kinds)
-    classify_s = time.perf_counter() - start
-    words = sum(len(t.split()) for t in texts)
+    nlp = load_pipeline(model)
+    kinds = ["finding"] * len(texts)
+    classify(nlp, texts, kinds)  # a first pass meets every word once (stems are cached)
+    rates, cpu = [], []
+    for _ in range(repeats):
+        wall, used = time.perf_counter(), time.process_time()
+        classify(nlp, texts, kinds)
+        rates.append(len(texts) / (time.perf_counter() - wall))
+        cpu.append(len(texts) / (time.process_time() - used))
     return {
         "units": len(texts),
-        "nlp_pipe_units_per_s": round(len(texts) / pipe_s),
-        "nlp_pipe_words_per_s": round(words / pipe_s),
-        "classify_units_per_s": round(len(texts) / classify_s),
+        "words_per_unit": round(sum(len(t.split()) for t in texts) / max(1, len(texts)), 1),
+        "classify_units_per_s": round(max(rates)),
+        "classify_units_per_s_runs": [round(r) for r in rates],
+        "classify_units_per_s_cpu_time": round(max(cpu)),
+        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
+
+
+_RSS_CODE = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+import spacy
+t1 = time.perf_counter()
+from lettermine.classify import iter_classify, load_pipeline
+t2 = time.perf_counter(); nlp = load_pipeline(sys.argv[1]); t3 = time.perf_counter()
+texts = [line.rstrip("\\n") for line in open(sys.argv[2], encoding="utf-8")]
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+n = sum(1 for _ in iter_classify(nlp, texts, ["finding"] * len(texts)))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"units": n, "rss_before_mb": before / 1024, "peak_rss_mb": peak / 1024,
+                  "import_spacy_s": t1 - t0, "load_pipeline_s": t3 - t2}))
+"""
+
+
+def memory(model: Path, texts: list[str], units: int = RSS_UNITS) -> dict[str, Any]:
+    """Peak RSS of a fresh process classifying `units` findings (the corpus's, repeated)."""
+    import tempfile
+
+    chosen = (texts * (units // max(1, len(texts)) + 1))[:units]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
+        f.write("".join(t.replace("\n", " ") + "\n" for t in chosen))
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", _RSS_CODE, str(model), f.name],
+            capture_output=True, text=True, check=True, cwd=ROOT,
+        )  # fmt: skip
+    finally:
+        os.unlink(f.name)
+    return {
+        k: round(v, 2) if isinstance(v, float) else v for k, v in json.loads(out.stdout).items()
+    }
+
+
+def accuracy(seeds: list[int], workers: int, cache: Path | None) -> dict[str, Any]:
+    """Cross-validation by council: the pipeline and TF-IDF + LR on the same five folds."""
+    from models.scripts import crossval
+
+    corpus = corpus_dir()
+    train, test, unlabelled = crossval.load_data(corpus, True, True, cache)
+    report = crossval.run(train, test, unlabelled, seeds=seeds, workers=workers)
+    report["per_theme"] = crossval.per_theme(test, report.pop("results"))
+    return report
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=MODEL)
-    parser.add_argument("--gold", type=Path, default=GOLD)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--workers", type=int, default=1, help="cross-validation processes")
+    parser.add_argument("--speed-only", action="store_true", help="skip the cross-validation")
+    parser.add_argument("--cache", type=Path, default=None, help="keep the corpus read here")
     parser.add_argument("--json", action="store_true", help="print every figure as JSON")
     args = parser.parse_args()
-    if not args.gold.is_dir():
-        print(f"skipped: {args.gold} is absent (the benchmark needs the gold corpus)")
+    corpus = corpus_dir()
+    if not (corpus / "gold").is_dir():
+        print(f"skipped: {corpus / 'gold'} is absent (the benchmark needs the corpus)")
         return
+    texts = ilacs_findings(corpus)
+    figures: dict[str, Any] = {"memory": memory(args.model, texts)}
     pin_one_core()
-    sys.path.insert(0, str(ROOT))
-    from lettermine.classify import load_pipeline
-    from lettermine.training import evaluate_pipeline, evaluate_predictions
-    from models.scripts.convert import load_split
-
-    train, test = load_split(args.gold)
-    loads = cold_load_times(args.model)
-    nlp = load_pipeline(args.model)
-    reports: dict[str, dict[str, Any]] = {"pipeline": evaluate_pipeline(nlp, test)}
-    kw_themes, kw_polarity = keyword_system(train, test)
-    reports["keywords"] = evaluate_predictions(test, kw_themes, kw_polarity)
-    lr_polarity = tfidf_lr_polarity(train, test)
-    lr_probs = fit_tfidf_lr(train)(test)
-    reports["tfidf_lr"] = evaluate_predictions(test, themes_from_scores(lr_probs, 0.5), lr_polarity)
-    threshold = tuned_threshold(train)
-    reports["tfidf_lr_tuned"] = evaluate_predictions(
-        test, themes_from_scores(lr_probs, threshold), lr_polarity
+    figures["speed"] = speed(args.model, texts)
+    figures["model_mb"] = round(
+        sum(f.stat().st_size for f in args.model.rglob("*") if f.is_file()) / 1e6, 1
     )
-    speed = throughput(nlp, test)
-    figures = {
-        "split": {
-            "train_units": len(train),
-            "test_units": len(test),
-            "test_authorities": len({ex["authority"] for ex in test}),
-        },
-        "systems": reports,
-        "tfidf_lr_tuned_threshold": threshold,
-        "speed": speed,
-        "load": loads,
-        "model_mb": round(
-            sum(f.stat().st_size for f in args.model.rglob("*") if f.is_file()) / 1e6, 1
-        ),
-    }
+    if not args.speed_only:
+        figures["accuracy"] = accuracy(args.seeds, args.workers, args.cache)
     if args.json:
         print(json.dumps(figures, indent=1))
         return
@@ -236,49 +158,29 @@ def main() -> None:
 
 def print_report(figures: dict[str, Any]) -> None:
     """The figures as plain tables."""
-    from lettermine.themes import THEME_CODES
+    from models.scripts.crossval import print_report as print_cv
 
-    split = figures["split"]
-    reports = figures["systems"]
-    names = list(reports)
+    if "accuracy" in figures:
+        acc = figures["accuracy"]
+        print_cv(acc)
+        per = acc["per_theme"]
+        print(f"\n{'theme F1 (gold, five folds pooled, mean over seeds)':52s} {'n':>5s} "
+              f"{'pipeline':>8s} {'tfidf_lr':>8s}")  # fmt: skip
+        for code, row in per.items():
+            print(f"{code:52s} {row['support']:5d} {row['pipeline']:8.3f} {row['tfidf_lr']:8.3f}")
+        print()
+    s, m = figures["speed"], figures["memory"]
     print(
-        f"held-out split: {split['test_units']} units from {split['test_authorities']} "
-        f"authorities (trained on {split['train_units']} units of other authorities)\n"
+        f"classify() on {s['units']} ILACS findings ({s['words_per_unit']} words each), one "
+        f"core: {s['classify_units_per_s']} units/s (runs {s['classify_units_per_s_runs']}; "
+        f"{s['classify_units_per_s_cpu_time']} by CPU time; load average "
+        f"{s['load_average']:.1f})"
     )
     print(
-        f"{'system':16s} {'micro-F1':>8s} {'areas':>7s} {'findings':>8s} {'macro-F1':>8s} "
-        f"{'polarity':>8s}"
-    )
-    for name in names:
-        r = reports[name]
-        pol = r["polarity_accuracy"]
-        print(
-            f"{name:16s} {r['micro_f1']:8.3f} {r['micro_f1_areas']:7.3f} "
-            f"{r['micro_f1_findings']:8.3f} {r['macro_f1']:8.3f} "
-            f"{pol if pol is None else format(pol, '8.3f')}"
-        )
-    print(
-        f"(tfidf_lr_tuned threshold {figures['tfidf_lr_tuned_threshold']}; polarity is "
-        f"accuracy on {reports['pipeline']['polarity_units']} findings)\n"
-    )
-    print(f"{'theme F1':24s} {'n':>4s} " + " ".join(f"{n[:14]:>14s}" for n in names))
-    for code in THEME_CODES:
-        support = int(reports["pipeline"]["per_theme"][code]["support"])
-        cells = " ".join(f"{reports[n]['per_theme'][code]['f1']:14.3f}" for n in names)
-        print(f"{code:24s} {support:4d} {cells}")
-    print(
-        f"\npipeline polarity confusion (gold -> predicted): "
-        f"{reports['pipeline'].get('polarity_confusion')}"
-    )
-    speed, load = figures["speed"], figures["load"]
-    print(
-        f"\nthroughput (one core): nlp.pipe {speed['nlp_pipe_units_per_s']} units/s "
-        f"({speed['nlp_pipe_words_per_s']} words/s), classify() "
-        f"{speed['classify_units_per_s']} units/s over {speed['units']} units"
-    )
-    print(
-        f"load (fresh process): import spacy {load['import_spacy']:.2f} s, "
-        f"load_pipeline {load['load_pipeline']:.2f} s; model {figures['model_mb']} MB"
+        f"peak RSS of a process classifying {m['units']} units: {m['peak_rss_mb']:.0f} MB "
+        f"({m['rss_before_mb']:.0f} MB before classifying); import spacy "
+        f"{m['import_spacy_s']:.2f} s, load_pipeline {m['load_pipeline_s']:.2f} s; model "
+        f"{figures['model_mb']} MB"
     )
 
 

@@ -1,41 +1,56 @@
 """Theme and polarity classification of units with the shipped spaCy pipeline.
 
-The pipeline is `spacy.blank("en")` plus three components:
+The pipeline is `spacy.blank("en")` (its tokenizer) plus four components:
 
-- `lettermine_rules`: gives each token a crude stem as its NORM and marks theme-lexicon phrases
-  and polarity cues as spans in `doc.spans["lettermine_rules"]`;
-- `textcat_multilabel` (21 themes) and `textcat` (polarity), both bag-of-n-gram models over the
-  stems plus one feature per rule label, so a lexicon phrase the model never saw in training
-  still votes for its theme.
+- `lettermine_features`: each token's crude stem (`stem()`), the theme-lexicon phrases and
+  polarity cues found (spans in `doc.spans["lettermine_rules"]`), and the unit's feature
+  counts: stems, bigrams of stems, one feature per lexicon label found;
+- `lettermine_themes`: 21 theme scores (`doc.cats`), a linear model over TF-IDF features;
+- `lettermine_sentences`: a concern score per sentence (`doc.user_data`), for polarity;
+- `lettermine_polarity`: strength / concern / mixed / context (`doc.cats`).
 
-spaCy is imported inside functions only: importing this module is cheap, and `pick_themes`,
-`Classification` and the lexicon can be used without it.
+Featurising and scoring are vectorised over batches of units (lettermine.features,
+lettermine.linear, lettermine.model); `classify()` runs them straight after spaCy's tokenizer,
+a batch at a time, without making a Doc per unit wait for the next component.
+
+spaCy and numpy are imported inside functions only: importing this module is cheap, and
+`pick_themes`, `Classification`, `stem` and the lexicon can be used without them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lettermine.errors import ModelError
-from lettermine.themes import THEME_CODES
+from lettermine.themes import POLARITIES, THEME_CODES
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from lettermine.features import Tokens, Vocabulary
+    from lettermine.linear import Linear
+    from lettermine.model import Batch
+
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "lettermine_themes"
 THRESHOLDS_FILE = "thresholds.json"
-RULES_KEY = "lettermine_rules"
-SENTENCES_KEY = "lettermine_sentences"  # doc.user_data: each sentence's concern score
-THEME_COMPONENT = "textcat_multilabel"
-POLARITY_COMPONENT = "textcat"
+FEATURES_COMPONENT = "lettermine_features"
+THEME_COMPONENT = "lettermine_themes"
 SENTENCE_COMPONENT = "lettermine_sentences"
+POLARITY_COMPONENT = "lettermine_polarity"
+RULES_KEY = "lettermine_rules"  # doc.spans: lexicon phrases and cues found
+SENTENCES_KEY = "lettermine_sentences"  # doc.user_data: each sentence's concern score
+FEATURES_KEY = "lettermine_features"  # doc.user_data: the unit's stem ids and feature counts
+CONTEXT_KEY = "lettermine_context"  # doc.user_data: {"kind", "section", "group", "letter"}
 DEFAULT_THRESHOLD = 0.5
+BATCH_SIZE = 512
+_NO_RANK = 2**64 - 1  # spaCy's rank of a lexeme that has none
+_SEPARATOR = "\n\n"  # between texts tokenised together (FeatureTagger.read)
 # Units whose polarity is fixed by what they are, whatever the text says.
 CONCERN_KINDS = frozenset({"area_for_improvement", "priority_action"})
 
@@ -271,16 +286,76 @@ CUES: dict[str, tuple[str, ...]] = {
 # fmt: on
 
 
-@dataclass
 class Classification:
-    """What the pipeline says about one unit."""
+    """What the pipeline says about one unit.
 
-    themes: list[tuple[str, float]]  # codes above their threshold, best first; never empty
-    scores: dict[str, float]  # every theme code
-    polarity: str
-    polarity_score: float
-    # Themes a lexicon phrase named in the text (evidence, whatever the model decided).
-    rule_themes: list[str] = field(default_factory=list)
+    `themes`: the codes at or above their threshold, best first (never empty: the best one if
+    none is); `scores`: every theme code's score; `polarity` and its probability;
+    `rule_themes`: the themes a lexicon phrase named in the text (evidence, whatever the model
+    decided). `scores` and `rule_themes` are made when asked for: most callers never do.
+    """
+
+    __slots__ = ("themes", "polarity", "polarity_score", "_row", "_rules")
+
+    def __init__(
+        self,
+        themes: list[tuple[str, float]],
+        scores: Sequence[float] | Mapping[str, float],
+        polarity: str,
+        polarity_score: float,
+        rule_themes: Sequence[str] | None = None,
+        *,
+        rules: Any = None,
+    ) -> None:
+        self.themes = themes
+        self.polarity = polarity
+        self.polarity_score = polarity_score
+        self._row = scores
+        self._rules = rule_themes if rule_themes is not None else rules
+
+    @property
+    def scores(self) -> dict[str, float]:
+        if isinstance(self._row, Mapping):
+            return dict(self._row)
+        return dict(zip(THEME_CODES, self._row, strict=True))
+
+    @property
+    def rule_themes(self) -> list[str]:
+        rules = self._rules
+        if rules is None:
+            return []
+        return list(rules()) if callable(rules) else list(rules)
+
+    def __repr__(self) -> str:
+        return (
+            f"Classification(themes={self.themes!r}, polarity={self.polarity!r}, "
+            f"polarity_score={self.polarity_score!r})"
+        )
+
+
+@dataclass
+class Context:
+    """What a unit's letter says about it besides its text (all optional)."""
+
+    kind: str | None = None  # area_for_improvement, priority_action, finding
+    section: str | None = None  # the heading it sits under
+    group: str | None = None  # the agency or sub-heading it is printed under
+    letter: str | None = None  # the kind of letter: ilacs, sif, focused_visit, jtai, ...
+
+
+def context_words(context: Context, namespaces: Iterable[str]) -> dict[str, list[str]]:
+    """The context features of a unit: its kind and kind of letter, stems of its headings."""
+    out: dict[str, list[str]] = {}
+    for name in namespaces:
+        value = getattr(context, name, None)
+        if not value:
+            continue
+        if name in ("section", "group"):
+            words = [stem(w) for w in value.lower().replace(",", " ").split()]
+            out[name] = [w for w in words if w.isalpha()]
+        else:
+            out[name] = [str(value)]
+    return out
 
 
 def pick_themes(
@@ -352,39 +427,63 @@ def stem(word: str) -> str:
 
 
 def _register() -> None:
-    """Register lettermine's components and model architecture with spaCy (once)."""
+    """Register lettermine's components with spaCy (once)."""
     if _REGISTERED:
         return
     from spacy.language import Language
-    from spacy.util import registry
 
-    Language.factory("lettermine_rules", default_config={"lexicon": None}, func=_make_rules)
-    Language.factory(
-        "lettermine_sentences",
-        default_config={"ngram_size": 2, "length": 65536, "rule_features": False},
-        func=_make_sentences,
-    )
-    registry.architectures.register("lettermine.TextCatBOW.v1", func=build_bow_model)
+    Language.factory(FEATURES_COMPONENT, default_config={"lexicon": None}, func=_make_features)
+    Language.factory(THEME_COMPONENT, func=_make_themes)
+    Language.factory(SENTENCE_COMPONENT, func=_make_sentences)
+    Language.factory(POLARITY_COMPONENT, func=_make_polarity)
     _REGISTERED.append(True)
 
 
 _REGISTERED: list[bool] = []
 
 
-def _make_rules(nlp: Language, name: str, lexicon: dict[str, list[str]] | None) -> RuleTagger:
-    return RuleTagger(nlp, name, lexicon)
+def _make_features(nlp: Language, name: str, lexicon: dict[str, list[str]] | None) -> FeatureTagger:
+    return FeatureTagger(nlp, name, lexicon)
 
 
-def _make_sentences(
-    nlp: Language, name: str, ngram_size: int, length: int, rule_features: bool = False
-) -> SentenceScorer:
-    return SentenceScorer(
-        nlp, name, ngram_size=ngram_size, length=length, rule_features=rule_features
-    )
+def _make_themes(nlp: Language, name: str) -> ThemeScorer:
+    return ThemeScorer(nlp, name)
 
 
-class RuleTagger:
-    """Stems every token into its NORM and marks lexicon phrases and cues as labelled spans."""
+def _make_sentences(nlp: Language, name: str) -> SentenceScorer:
+    return SentenceScorer(nlp, name)
+
+
+def _make_polarity(nlp: Language, name: str) -> PolarityScorer:
+    return PolarityScorer(nlp, name)
+
+
+def default_lexicon() -> dict[str, list[str]]:
+    """Theme phrases, then the praise and hedge cues: the labels `lettermine_features` marks."""
+    return {**{k: list(v) for k, v in LEXICON.items()}, **{k: list(v) for k, v in CUES.items()}}
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    from itertools import islice
+
+    stream = iter(items)
+    while chunk := list(islice(stream, size)):
+        yield chunk
+
+
+def _lowers(docs: Sequence[Doc]) -> list[Any]:
+    from spacy.attrs import LOWER
+
+    return [doc.to_array(LOWER) for doc in docs]
+
+
+class FeatureTagger:
+    """Stems, lexicon phrases and feature counts of units (see lettermine.features).
+
+    Holds the vocabulary a trained pipeline knows (stems and bigrams of its training units)
+    and the lexicon, which travels with the model so that a model always sees the features it
+    was trained with, even if LEXICON in the code changes later.
+    """
 
     def __init__(
         self, nlp: Language, name: str, lexicon: dict[str, list[str]] | None = None
@@ -392,356 +491,299 @@ class RuleTagger:
         self.nlp = nlp
         self.name = name
         self.lexicon: dict[str, list[str]] = (
-            {k: list(v) for k, v in lexicon.items()} if lexicon else _default_lexicon()
+            {k: list(v) for k, v in lexicon.items()} if lexicon else default_lexicon()
         )
-        self._norms: dict[int, int] = {}
-        self._build()
+        self.vocabulary: Vocabulary | None = None
 
-    def _build(self) -> None:
-        from spacy.matcher import PhraseMatcher
+    def phrases(self) -> dict[str, list[list[str]]]:
+        """The lexicon's phrases as lower-cased token strings (spaCy's tokenizer)."""
+        tokenizer = self.nlp.tokenizer
+        return {
+            label: [[t.lower_ for t in tokenizer(p)] for p in phrases]
+            for label, phrases in self.lexicon.items()
+        }
 
-        self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
-        for label, phrases in self.lexicon.items():
-            self.matcher.add(label, [self._set_norms(self.nlp.make_doc(p)) for p in phrases])
+    def featurise(self, docs: Sequence[Doc], contexts: Sequence[Context] | None = None) -> Batch:
+        """The features of a batch of tokenised units."""
+        from lettermine.model import featurise_tokens
 
-    def _set_norms(self, doc: Doc) -> Doc:
+        vocabulary = self._vocabulary()
+        words = None
+        if contexts is not None and vocabulary.context:
+            words = [context_words(c, vocabulary.context) for c in contexts]
+        return featurise_tokens(vocabulary, self.stem_ids(docs), words)
+
+    def featurise_texts(
+        self, texts: Sequence[str], contexts: Sequence[Context] | None = None
+    ) -> Batch:
+        """The features of a batch of unit texts (tokenised together: see `read`)."""
+        from lettermine.model import featurise_tokens
+
+        vocabulary = self._vocabulary()
+        words = None
+        if contexts is not None and vocabulary.context:
+            words = [context_words(c, vocabulary.context) for c in contexts]
+        return featurise_tokens(vocabulary, self.read(texts), words)
+
+    def stem_ids(self, docs: Sequence[Doc]) -> Tokens:
+        """The stem id of every token of the docs (-1: a stem the vocabulary lacks)."""
         import numpy
-        from spacy.attrs import LOWER, NORM
+        from spacy.attrs import ID, ORTH
 
-        strings = doc.vocab.strings
-        norms = []
-        for key in doc.to_array(LOWER).tolist():
-            norm = self._norms.get(key)
-            if norm is None:  # stem each word type once per process, not once per token
-                norm = strings.add(stem(strings[key]))
-                self._norms[key] = norm
-            norms.append(norm)
-        if norms:
-            values: Any = numpy.asarray(norms, dtype="uint64").reshape(-1, 1)
-            doc.from_array([NORM], values)
-        return doc
+        arrays = [doc.to_array([ID, ORTH]) for doc in docs]
+        offsets = numpy.zeros(len(arrays) + 1, dtype=numpy.int64)
+        numpy.cumsum([len(a) for a in arrays], out=offsets[1:])
+        both = numpy.concatenate(arrays) if arrays else numpy.zeros((0, 2), dtype=numpy.uint64)
+        return self._tokens(both[:, 0], both[:, 1], offsets)
 
-    def __call__(self, doc: Doc) -> Doc:
-        from spacy.tokens import Span
+    def read(self, texts: Sequence[str]) -> Tokens:
+        """Tokenise texts with spaCy's tokenizer and give each token its stem id.
 
-        self._set_norms(doc)
-        doc.spans[RULES_KEY] = [
-            Span(doc, start, end, label=label) for label, start, end in self.matcher(doc)
-        ]
-        return doc
+        The texts are tokenised as one document, joined by blank lines, and cut apart again
+        by character offset: spaCy splits on whitespace before anything else, so every text's
+        tokens are those it has alone (a separator is whitespace outside every text, dropped),
+        and one Doc per batch costs less than one per unit.
+        """
+        import numpy
+        from spacy.attrs import ID, IDX, ORTH
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
+        lengths = numpy.asarray([len(t) for t in texts], dtype=numpy.int64)
+        starts = numpy.zeros(len(texts), dtype=numpy.int64)
+        numpy.cumsum(lengths[:-1] + len(_SEPARATOR), out=starts[1:])
+        doc = self.nlp.tokenizer(_SEPARATOR.join(texts))
+        table = doc.to_array([ID, ORTH, IDX])
+        at = table[:, 2].astype(numpy.int64)
+        unit = numpy.searchsorted(starts, at, side="right") - 1
+        inside = at < (starts + lengths)[unit]
+        table, unit = table[inside], unit[inside]
+        offsets = numpy.zeros(len(texts) + 1, dtype=numpy.int64)
+        numpy.cumsum(numpy.bincount(unit, minlength=len(texts)), out=offsets[1:])
+        return self._tokens(table[:, 0], table[:, 1], offsets)
 
-    def to_disk(self, path: Path, *, exclude: Sequence[str] = ()) -> None:
-        # The lexicon travels with the model, so a model always sees the features it was
-        # trained with even if LEXICON in the code changes later.
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / "lexicon.json").write_text(json.dumps(self.lexicon, indent=0), encoding="utf-8")
+    def _tokens(self, ranks: Any, orths: Any, offsets: Any) -> Tokens:
+        """Stem ids from the lexemes' `rank`, where each word type's stem id is kept.
 
-    def from_disk(self, path: Path, *, exclude: Sequence[str] = ()) -> RuleTagger:
-        file = Path(path) / "lexicon.json"
-        if file.exists():
-            self.lexicon = json.loads(file.read_text(encoding="utf-8"))
-            self._build()
-        return self
+        A word type's stem id is stored once in its spaCy lexeme (`Lexeme.rank`, unused by a
+        pipeline without vectors), so a token's id comes out of `Doc.to_array` with the rest
+        of spaCy's token data; word types met for the first time are stemmed then.
+        """
+        import numpy
 
+        from lettermine.features import Tokens
 
-def _default_lexicon() -> dict[str, list[str]]:
-    return {**{k: list(v) for k, v in LEXICON.items()}, **{k: list(v) for k, v in CUES.items()}}
+        vocabulary = self._vocabulary()
+        unknown = ranks == _NO_RANK
+        if unknown.any():
+            lexemes = self.nlp.vocab
+            strings = lexemes.strings
+            top = len(vocabulary.stems)  # one past the last stem: a stem not in the vocabulary
+            found = {}
+            for orth in numpy.unique(orths[unknown]).tolist():
+                stem_id = vocabulary.stem_id(strings[orth])
+                found[orth] = stem_id if stem_id >= 0 else top
+                lexemes[orth].rank = found[orth]
+            ranks = ranks.copy()
+            ranks[unknown] = [found[o] for o in orths[unknown].tolist()]
+        limit = numpy.uint64(len(vocabulary.stems))
+        known = ranks < limit
+        ids = numpy.where(known, ranks, numpy.uint64(0)).astype(numpy.int32)
+        ids[~known] = -1
+        return Tokens(ids, offsets)
 
-
-def sentence_spans(doc: Doc) -> list[Any]:
-    """The doc's sentences, split after '.', '?' or '!' (no parser in a blank pipeline)."""
-    import numpy
-    from spacy.attrs import ORTH
-
-    ends = numpy.flatnonzero(numpy.isin(doc.to_array(ORTH), _sentence_end_ids())).tolist()
-    spans = []
-    start = 0
-    for end in ends:
-        if end + 1 > start:
-            spans.append(doc[start : end + 1])
-            start = end + 1
-    if start < len(doc):
-        spans.append(doc[start:])
-    return spans
-
-
-@lru_cache(maxsize=1)
-def _sentence_end_ids() -> Any:
-    import numpy
-
-    return numpy.asarray([_hash(p) for p in (".", "?", "!")], dtype="uint64")
-
-
-class SentenceScorer:
-    """Scores each sentence of a finding for how much it reads as a concern (0-1).
-
-    A finding is "mixed" when some sentences praise and others criticise; a model that only
-    sees the whole paragraph confuses that with a mild concern or a hedged strength. The scores
-    go into doc.user_data, where the polarity classifier reads them as features. Trained on
-    the sentences of findings labelled strength (0) or concern (1), and optionally those of
-    areas for improvement (1). With `rule_features` a sentence also gets one feature per
-    lexicon label matched inside it (themes and the praise/hedge cues).
-    """
-
-    def __init__(
-        self,
-        nlp: Language,
-        name: str,
-        *,
-        ngram_size: int = 2,
-        length: int = 65536,
-        rule_features: bool = False,
-    ):
-        self.nlp = nlp
-        self.name = name
-        self.cfg = {"ngram_size": ngram_size, "length": length, "rule_features": rule_features}
-        self.model = self.new_model()
-
-    def new_model(self) -> Any:
-        """A fresh, untrained sentence model with this component's settings."""
-        return build_bow_model(
-            exclusive_classes=False,
-            ngram_size=self.cfg["ngram_size"],
-            length=self.cfg["length"],
-            rule_features=bool(self.cfg["rule_features"]),
-            nO=1,
-        )
+    def _vocabulary(self) -> Vocabulary:
+        if self.vocabulary is None:
+            raise ModelError(f"the {self.name} component has not been trained")
+        return self.vocabulary
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
-        from itertools import islice
+    def pipe(self, docs: Iterable[Doc], batch_size: int = BATCH_SIZE) -> Iterator[Doc]:
+        from spacy.tokens import Span
 
-        # One model call per batch of docs, not per doc: most of the cost is per call.
-        stream = iter(docs)
-        while batch := list(islice(stream, batch_size)):
-            spans = [sentence_spans(doc) for doc in batch]
-            flat = [span for doc_spans in spans for span in doc_spans]
-            scores = self.model.predict(flat)[:, 0].tolist() if flat else []
-            i = 0
-            for doc, doc_spans in zip(batch, spans, strict=True):
-                if doc_spans:
-                    doc.user_data[SENTENCES_KEY] = scores[i : i + len(doc_spans)]
-                i += len(doc_spans)
+        labels = self._vocabulary().labels
+        for chunk in _chunks(docs, batch_size):
+            contexts = [d.user_data.get(CONTEXT_KEY) for d in chunk]
+            given = [Context(**c) if isinstance(c, dict) else Context() for c in contexts]
+            batch = self.featurise(chunk, given)
+            offsets = batch.tokens.offsets
+            indptr = batch.counts.indptr
+            match_at = _split_points(batch.matches.unit, len(chunk))
+            for i, doc in enumerate(chunk):
+                lo, hi = int(indptr[i]), int(indptr[i + 1])
+                doc.user_data[FEATURES_KEY] = (
+                    batch.tokens.ids[offsets[i] : offsets[i + 1]],
+                    batch.counts.indices[lo:hi],
+                    batch.counts.counts[lo:hi],
+                )
+                first = int(offsets[i])
+                m0, m1 = int(match_at[i]), int(match_at[i + 1])
+                doc.spans[RULES_KEY] = [
+                    Span(doc, int(s) - first, int(s + n) - first, label=labels[int(lab)])
+                    for s, n, lab in zip(
+                        batch.matches.start[m0:m1],
+                        batch.matches.length[m0:m1],
+                        batch.matches.label[m0:m1],
+                        strict=True,
+                    )
+                ]
                 yield doc
 
     def to_disk(self, path: Path, *, exclude: Sequence[str] = ()) -> None:
+        import numpy
+
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        (path / "model").write_bytes(self.model.to_bytes())
+        (path / "lexicon.json").write_text(json.dumps(self.lexicon, indent=0), encoding="utf-8")
+        vocabulary = self._vocabulary()
+        (path / "vocabulary.json").write_text(
+            json.dumps(vocabulary.to_dict(), indent=0, sort_keys=True), encoding="utf-8"
+        )
+        with (path / "bigrams.npy").open("wb") as f:
+            numpy.save(f, vocabulary.bigrams)
 
-    def from_disk(self, path: Path, *, exclude: Sequence[str] = ()) -> SentenceScorer:
-        self.model.from_bytes((Path(path) / "model").read_bytes())
+    def from_disk(self, path: Path, *, exclude: Sequence[str] = ()) -> FeatureTagger:
+        import numpy
+
+        from lettermine.features import Vocabulary
+
+        path = Path(path)
+        self.lexicon = json.loads((path / "lexicon.json").read_text(encoding="utf-8"))
+        data = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
+        self.vocabulary = Vocabulary(
+            data["stems"],
+            numpy.load(path / "bigrams.npy", allow_pickle=False),
+            data["labels"],
+            data["phrases"],
+            data.get("context") or {},
+            stem_of=stem,
+            clause_weight=float(data.get("clause_weight", 1.0)),
+        )
         return self
 
 
-def build_bow_model(
-    exclusive_classes: bool,
-    ngram_size: int,
-    length: int = 131072,
-    rule_features: bool = True,
-    sentence_features: bool = False,
-    nO: int | None = None,
-) -> Any:
-    """A linear classifier over TF-IDF weighted, hashed n-grams of token NORMs.
+def _split_points(owner: Any, n: int) -> Any:
+    """Where each of n groups starts in a sorted array of group ids (n + 1 points)."""
+    import numpy
 
-    Feature values are (1 + log count) x idf, L2-normalised per unit as in a TF-IDF + logistic
-    regression model, so long findings and one-line areas for improvement score on the same
-    scale; the idf table is a parameter set from the training units (`set_idf`). Options add
-    one feature per rule label ('RULE=health') and summaries of the sentence scores that
-    `lettermine_sentences` left in doc.user_data. Inputs are Docs or Spans.
-    """
-    from functools import partial
+    return numpy.searchsorted(owner, numpy.arange(n + 1))
 
-    from spacy.ml.models.textcat import resize_and_set_ref
-    from thinc.api import SparseLinear_v2, chain, resizable
-    from thinc.layers.resizable import resize_linear_weighted
 
-    length = 2 ** (length - 1).bit_length()  # the hashing table must be a power of two
-    sparse = SparseLinear_v2(nO=nO, length=length)
-    # As spaCy's own BOW model: a label added later starts out improbable.
-    fill = {"b": -5000.0, "W": 0.0}
-    resizable_layer: Any = resizable(
-        sparse, resize_layer=partial(resize_linear_weighted, fill_defaults=fill)
+def _doc_counts(docs: Sequence[Doc]) -> Any:
+    """The feature counts `lettermine_features` left on the docs, as one Counts."""
+    import numpy
+
+    from lettermine.features import Counts
+
+    parts = [d.user_data[FEATURES_KEY] for d in docs]
+    indptr = numpy.zeros(len(parts) + 1, dtype=numpy.int64)
+    numpy.cumsum([len(p[1]) for p in parts], out=indptr[1:])
+    if not parts:
+        return Counts(indptr, numpy.zeros(0, numpy.int32), numpy.zeros(0, numpy.float32))
+    return Counts(
+        indptr, numpy.concatenate([p[1] for p in parts]), numpy.concatenate([p[2] for p in parts])
     )
-    features = _feature_extractor(ngram_size, rule_features, sentence_features, length)
-    model: Any = chain(features, resizable_layer, _log_loss_output(exclusive_classes))
-    if nO is not None:
-        model.set_dim("nO", nO)
-    model.set_ref("output_layer", sparse)
-    model.set_ref("features", features)
-    model.attrs["multi_label"] = not exclusive_classes
-    model.attrs["resize_output"] = partial(resize_and_set_ref, resizable_layer=resizable_layer)
-    return model
 
 
-def _log_loss_output(exclusive: bool) -> Any:
-    """Softmax or sigmoid whose backward pass takes `scores - truth` as the logits' gradient.
+def _doc_tokens(docs: Sequence[Doc]) -> Any:
+    import numpy
 
-    That difference is exactly the gradient of cross-entropy (log loss) with respect to the
-    logits. thinc's Logistic and softmax layers multiply it by the activation's derivative
-    instead, which turns training into squared error on probabilities: the gradient vanishes
-    on confident mistakes, and rare themes are learned badly.
+    from lettermine.features import Tokens
+
+    ids = [d.user_data[FEATURES_KEY][0] for d in docs]
+    offsets = numpy.zeros(len(ids) + 1, dtype=numpy.int64)
+    numpy.cumsum([len(x) for x in ids], out=offsets[1:])
+    flat = numpy.concatenate(ids) if ids else numpy.zeros(0, numpy.int32)
+    return Tokens(flat.astype(numpy.int32), offsets)
+
+
+class _LinearComponent:
+    """A component that holds one linear model (lettermine.linear.Linear) saved as arrays."""
+
+    labels: tuple[str, ...] = ()
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.model: Linear | None = None
+
+    def _model(self) -> Linear:
+        if self.model is None:
+            raise ModelError(f"the {self.name} component has not been trained")
+        return self.model
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = BATCH_SIZE) -> Iterator[Doc]:
+        for chunk in _chunks(docs, batch_size):
+            self.annotate(chunk)
+            yield from chunk
+
+    def annotate(self, docs: list[Doc]) -> None:
+        raise NotImplementedError
+
+    def to_disk(self, path: Path, *, exclude: Sequence[str] = ()) -> None:
+        self._model().to_disk(Path(path))
+
+    def from_disk(self, path: Path, *, exclude: Sequence[str] = ()) -> _LinearComponent:
+        from lettermine.linear import Linear
+
+        self.model = Linear.from_disk(Path(path))
+        return self
+
+
+class ThemeScorer(_LinearComponent):
+    """The 21 theme scores of a unit (independent sigmoids), in doc.cats."""
+
+    labels = THEME_CODES
+
+    def annotate(self, docs: list[Doc]) -> None:
+        probs = self._model().predict(_doc_counts(docs))
+        for doc, row in zip(docs, probs.tolist(), strict=True):
+            doc.cats.update(zip(THEME_CODES, row, strict=True))
+
+
+class SentenceScorer(_LinearComponent):
+    """How much each sentence of a unit reads as a concern (0-1), in doc.user_data.
+
+    A finding is "mixed" when some sentences praise and others criticise; a model that only
+    sees the whole paragraph confuses that with a mild concern or a hedged strength. Trained
+    on the sentences of findings labelled strength (0) or concern (1) and, at a lower weight,
+    those of areas for improvement (1).
     """
-    from thinc.api import Model
 
-    def forward(model: Model[Any, Any], X: Any, is_train: bool) -> Any:
-        if exclusive:
-            Y = model.ops.softmax(X, inplace=False)
-        else:
-            Y = model.ops.sigmoid(X, inplace=False)
-        return Y, lambda dY: dY
+    labels = ("concern",)
 
-    return Model("log_loss_softmax" if exclusive else "log_loss_sigmoid", forward)
+    def annotate(self, docs: list[Doc]) -> None:
+        from lettermine.model import sentence_counts
 
-
-def _feature_extractor(
-    ngram_size: int, rule_features: bool, sentence_features: bool, length: int
-) -> Any:
-    from thinc.api import Model
-
-    def init(model: Model[Any, Any], X: Any = None, Y: Any = None) -> None:
-        # Until set_idf() is called every feature counts the same.
-        model.set_param("idf", model.ops.alloc1f(length) + 1.0)
-
-    model: Model[Any, Any] = Model(
-        "lettermine_features",
-        _features_forward,
-        init=init,
-        params={"idf": None},
-        dims={"length": length},
-        attrs={
-            "ngram_size": ngram_size,
-            "rule_features": rule_features,
-            "sentence_features": sentence_features,
-        },
-    )
-    return model
+        features: Any = self.nlp.get_pipe(FEATURES_COMPONENT)
+        vocabulary = features._vocabulary()
+        counts, owner = sentence_counts(vocabulary, vocabulary.entries(_doc_tokens(docs)))
+        scores = self._model().predict(counts)[:, 0].tolist()
+        at = _split_points(owner, len(docs))
+        for i, doc in enumerate(docs):
+            doc.user_data[SENTENCES_KEY] = scores[int(at[i]) : int(at[i + 1])]
 
 
-def unit_keys(unit: Any, ngram_size: int, rule_features: bool) -> Any:
-    """Hashed features of a Doc or Span: n-grams of token NORMs, and 'RULE=<label>' per label."""
-    import numpy
-    from spacy.attrs import NORM
+class PolarityScorer(_LinearComponent):
+    """Strength, concern, mixed or context (softmax), in doc.cats; reads the sentence scores."""
 
-    doc = unit.doc
-    start, end = (0, len(doc)) if unit is doc else (unit.start, unit.end)
-    unigrams = doc.to_array(NORM)[start:end]
-    parts = [unigrams]
-    for n in range(2, ngram_size + 1):
-        if len(unigrams) >= n:
-            parts.append(_NUMPY_OPS.ngrams(n, unigrams))
-    if rule_features and RULES_KEY in doc.spans:
-        labels = {s.label_ for s in doc.spans[RULES_KEY] if s.start >= start and s.end <= end}
-        if labels:
-            parts.append(numpy.asarray([_hash("RULE=" + lab) for lab in labels], "uint64"))
-    return numpy.concatenate(parts)
+    labels = POLARITIES
 
+    def annotate(self, docs: list[Doc]) -> None:
+        import numpy
 
-@lru_cache(maxsize=4096)
-def _hash(text: str) -> int:
-    from spacy.strings import hash_string  # type: ignore[attr-defined]  # a Cython function
+        from lettermine.model import sentence_summary
 
-    return int(hash_string(text))
-
-
-class _LazyOps:
-    """thinc's NumpyOps, created on first use so importing this module stays cheap."""
-
-    def __getattr__(self, name: str) -> Any:
-        from thinc.api import NumpyOps
-
-        ops = NumpyOps()
-        globals()["_NUMPY_OPS"] = ops
-        return getattr(ops, name)
-
-
-_NUMPY_OPS: Any = _LazyOps()
-SENTENCE_FEATURES = ("max", "min", "mean", "share_concern", "first", "last", "both")
-
-
-def sentence_summary(scores: Sequence[float]) -> list[float]:
-    """Summaries of a finding's sentence concern scores, in SENTENCE_FEATURES order."""
-    if not scores:
-        return [0.0] * len(SENTENCE_FEATURES)
-    n = len(scores)
-    concern = sum(s >= 0.5 for s in scores)
-    return [
-        max(scores),
-        min(scores),
-        sum(scores) / n,
-        concern / n,
-        scores[0],
-        scores[-1],
-        float(0 < concern < n),  # some sentences read as concerns and some do not
-    ]
-
-
-def _features_forward(model: Any, units: list[Any], is_train: bool) -> Any:
-    import numpy
-
-    length = model.get_dim("length")
-    idf = model.get_param("idf")
-    ngram_size = model.attrs["ngram_size"]
-    rule_features = model.attrs["rule_features"]
-    sentence_features = model.attrs["sentence_features"]
-    batch_keys = []
-    batch_vals = []
-    for unit in units:
-        keys, counts = numpy.unique(unit_keys(unit, ngram_size, rule_features), return_counts=True)
-        vals = (1.0 + numpy.log(counts)) * idf[keys % length]
-        norm = float(numpy.sqrt((vals * vals).sum()))
-        if norm > 0:
-            vals = vals / norm
-        if sentence_features:
-            scores = unit.doc.user_data.get(SENTENCES_KEY)
-            if scores:
-                keys = numpy.concatenate([keys, _sentence_keys()])
-                vals = numpy.concatenate([vals, sentence_summary(scores)])
-        batch_keys.append(keys)
-        batch_vals.append(vals.astype("f"))
-    lengths = numpy.asarray([len(k) for k in batch_keys], dtype="int32")
-    keys_all = numpy.concatenate(batch_keys) if units else numpy.zeros((0,), dtype="uint64")
-    vals_all = numpy.concatenate(batch_vals) if units else numpy.zeros((0,), dtype="f")
-
-    def backprop(d_out: Any) -> list[Any]:
-        return []
-
-    return (keys_all, vals_all, lengths), backprop
-
-
-@lru_cache(maxsize=1)
-def _sentence_keys() -> Any:
-    import numpy
-
-    return numpy.asarray([_hash("SENT=" + name) for name in SENTENCE_FEATURES], "uint64")
-
-
-def set_idf(model: Any, units: Sequence[Any]) -> None:
-    """Set a bag-of-n-grams model's idf table from training Docs or Spans (smoothed idf).
-
-    Features never seen in training get idf 0: they carry no weight, so they should not
-    dilute the normalised value of the ones that do.
-    """
-    import numpy
-
-    features = model.get_ref("features")
-    length = features.get_dim("length")
-    df = numpy.zeros(length, dtype="f")
-    for unit in units:
-        keys = numpy.unique(
-            unit_keys(unit, features.attrs["ngram_size"], features.attrs["rule_features"])
-        )
-        numpy.add.at(df, keys % length, 1.0)
-    n = len(units)
-    idf = numpy.where(df > 0, numpy.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0).astype("f")
-    features.set_param("idf", idf)
+        scores = [d.user_data.get(SENTENCES_KEY) or [] for d in docs]
+        owner = numpy.repeat(numpy.arange(len(docs)), [len(s) for s in scores])
+        flat = numpy.asarray([x for s in scores for x in s], dtype=numpy.float32)
+        summary = sentence_summary(flat, owner, len(docs))
+        probs = self._model().predict(_doc_counts(docs), summary)
+        for doc, row in zip(docs, probs.tolist(), strict=True):
+            doc.cats.update(zip(POLARITIES, row, strict=True))
 
 
 # What reading a damaged pipeline folder raises, from spaCy, thinc, srsly (msgpack, JSON), numpy
@@ -777,11 +819,11 @@ def load_pipeline(path: Path | None = None) -> Language:
     _register()
     try:
         nlp = spacy.load(path)
-        missing = [name for name in (THEME_COMPONENT,) if name not in nlp.pipe_names]
+        missing = [c for c in (FEATURES_COMPONENT, THEME_COMPONENT) if c not in nlp.pipe_names]
         if missing:
             raise ModelError(
-                f"the theme model at {path} has no {', '.join(missing)} component: "
-                "it is not a lettermine theme model"
+                f"the theme model at {path} has no {', '.join(missing)} component: it is not a "
+                "lettermine theme model of this version; rebuild it (`lettermine model train`)"
             )
         nlp.meta["thresholds"] = thresholds
         classify(nlp, [_TRIAL_TEXT, _TRIAL_TEXT], ["finding", "area_for_improvement"])
@@ -819,52 +861,135 @@ def read_thresholds(path: Path) -> dict[str, float]:
     return out
 
 
-def classify(nlp: Language, texts: list[str], kinds: list[str]) -> list[Classification]:
+def classify(
+    nlp: Language,
+    texts: Sequence[str],
+    kinds: Sequence[str],
+    contexts: Sequence[Context] | None = None,
+) -> list[Classification]:
     """Themes and polarity for each unit text; kinds say which are areas for improvement."""
-    if len(texts) != len(kinds):
+    return list(iter_classify(nlp, texts, kinds, contexts))
+
+
+def iter_classify(
+    nlp: Language,
+    texts: Iterable[str],
+    kinds: Iterable[str],
+    contexts: Iterable[Context] | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[Classification]:
+    """classify(), streamed: units are read, scored and yielded a batch at a time.
+
+    Memory stays that of one batch whatever the number of units. `contexts` (one per unit)
+    feed the features the model was trained with, if any (see Context).
+    """
+    if isinstance(texts, Sequence) and isinstance(kinds, Sequence) and len(texts) != len(kinds):
         raise ValueError(f"{len(texts)} texts but {len(kinds)} kinds")
+    features: Any = nlp.get_pipe(FEATURES_COMPONENT)
+    themes: Any = nlp.get_pipe(THEME_COMPONENT)
+    scorer = _Scorer(nlp)
     thresholds: dict[str, float] = nlp.meta.get("thresholds") or {}
-    polarity_pipes = [n for n in (SENTENCE_COMPONENT, POLARITY_COMPONENT) if n in nlp.pipe_names]
-    has_polarity = POLARITY_COMPONENT in nlp.pipe_names
-    # Themes for every unit; the polarity components only for findings, where it is not fixed.
-    with nlp.select_pipes(disable=polarity_pipes):
-        docs = list(nlp.pipe(texts, batch_size=256))
-    if has_polarity:
-        rated: Iterable[Doc] = [
-            d for d, k in zip(docs, kinds, strict=True) if k not in CONCERN_KINDS
-        ]
-        for name in polarity_pipes:
-            component: Any = nlp.get_pipe(name)
-            rated = component.pipe(rated, batch_size=256)
-        for _ in rated:  # the components annotate the docs in place
-            pass
-    out: list[Classification] = []
-    for doc, kind in zip(docs, kinds, strict=True):
-        scores = {code: float(doc.cats.get(code, 0.0)) for code in THEME_CODES}
-        if kind in CONCERN_KINDS or not has_polarity:
-            polarity, p_score = "concern", 1.0
-        else:
-            polarity, p_score = _polarity(doc)
-        rule_themes = sorted(
-            {s.label_ for s in doc.spans.get(RULES_KEY, []) if s.label_ in THEME_CODES}
+    cut = [float(thresholds.get(c, DEFAULT_THRESHOLD)) for c in THEME_CODES]
+    stream: Iterable[tuple[str, str, Context | None]] = zip(
+        texts, kinds, contexts if contexts is not None else _nones(), strict=False
+    )
+    for chunk in _chunks(stream, batch_size):
+        unit_kinds = [k for _, k, _ in chunk]
+        given = [c or Context(kind=k) for _, k, c in chunk]
+        for c, k in zip(given, unit_kinds, strict=True):
+            c.kind = c.kind or k
+        batch = features.featurise_texts([t for t, _, _ in chunk], given)
+        probs = themes._model().predict(batch.counts)
+        rated = [i for i, k in enumerate(unit_kinds) if k not in CONCERN_KINDS]
+        polarity = scorer.polarity(batch, rated) if rated else None
+        yield from _classifications(
+            probs, cut, batch.labels, unit_kinds, rated, polarity, features._vocabulary()
         )
-        out.append(
-            Classification(
-                themes=pick_themes(scores, thresholds),
-                scores=scores,
-                polarity=polarity,
-                polarity_score=p_score,
-                rule_themes=rule_themes,
+
+
+def _nones() -> Iterator[None]:
+    while True:
+        yield None
+
+
+class _Scorer:
+    """The polarity of findings, from the sentence and polarity components' models."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.models: Any = None
+        if SENTENCE_COMPONENT in nlp.pipe_names and POLARITY_COMPONENT in nlp.pipe_names:
+            from lettermine.model import Models
+
+            sentences: Any = nlp.get_pipe(SENTENCE_COMPONENT)
+            polarity: Any = nlp.get_pipe(POLARITY_COMPONENT)
+            features: Any = nlp.get_pipe(FEATURES_COMPONENT)
+            themes: Any = nlp.get_pipe(THEME_COMPONENT)
+            self.models = Models(
+                features._vocabulary(), themes._model(), sentences._model(), polarity._model()
             )
+
+    def polarity(self, batch: Batch, rows: list[int]) -> Any:
+        if self.models is None:
+            return None
+        import numpy
+
+        from lettermine.model import polarity_scores
+
+        return polarity_scores(self.models, batch, numpy.asarray(rows, dtype=numpy.int64))
+
+
+def _classifications(
+    probs: Any,
+    cut: list[float],
+    labels: Any,
+    kinds: list[str],
+    rated: list[int],
+    polarity: Any,
+    vocabulary: Vocabulary,
+) -> Iterator[Classification]:
+    import numpy
+
+    from lettermine.model import pick_matrix
+
+    n = len(kinds)
+    picked = pick_matrix(probs, numpy.asarray(cut, dtype=numpy.float32))
+    # The picked themes of every unit, best first: (row, column) pairs sorted by row, then score.
+    rows, cols = numpy.nonzero(picked)
+    order = numpy.lexsort((cols, -probs[rows, cols], rows))
+    rows, cols = rows[order], cols[order]
+    bounds = numpy.searchsorted(rows, numpy.arange(n + 1)).tolist()
+    cols_l = cols.tolist()
+    vals_l = probs[rows, cols].tolist()
+    verdict: list[tuple[str, float]] = [("concern", 1.0)] * n
+    if polarity is not None:
+        best = polarity.argmax(axis=1).tolist()
+        top = polarity.max(axis=1).tolist()
+        for i, b, p in zip(rated, best, top, strict=True):
+            verdict[i] = (POLARITIES[b], p)
+    rule_names = _rule_names(vocabulary)
+    masks = labels.tolist()
+    for i, row in enumerate(probs.tolist()):
+        lo, hi = bounds[i], bounds[i + 1]
+        pol, p_score = verdict[i]
+        yield Classification(
+            [(THEME_CODES[c], v) for c, v in zip(cols_l[lo:hi], vals_l[lo:hi], strict=True)],
+            row,
+            pol,
+            p_score,
+            rules=partial(rule_names, masks[i]),
         )
-    return out
 
 
-def _polarity(doc: Doc) -> tuple[str, float]:
-    from lettermine.themes import POLARITIES
+def _rule_names(vocabulary: Vocabulary) -> Any:
+    """mask -> the theme codes whose lexicon label bits are set in it (cached per mask)."""
+    bits = [(c, vocabulary.labels.index(c)) for c in THEME_CODES if c in vocabulary.labels]
 
-    best = max(POLARITIES, key=lambda p: doc.cats.get(p, 0.0))
-    return best, float(doc.cats.get(best, 0.0))
+    @lru_cache(maxsize=4096)
+    def names(mask: int) -> list[str]:
+        return [c for c, bit in bits if mask >> bit & 1]
+
+    return lambda mask: list(names(mask))
 
 
 def explain(nlp: Language, text: str) -> list[tuple[str, float, list[tuple[str, float]]]]:

@@ -21,3 +21,23 @@ def corpus_dir() -> Path:
 def gold_dir() -> Path:
     """The labelled units: `<corpus>/gold`."""
     return corpus_dir() / "gold"
+
+
+def council_of(name: str) -> str:
+    """The council a corpus file or gold file is about, from its name (`<urn>_<slug>_<date>...`).
+
+    The canonical authority name (lettermine.authorities) where the slug names a known council,
+    so units of the same council group together whichever folder they come from and whatever
+    the database calls it; otherwise `<urn>_<slug>`.
+    """
+    from lettermine.authorities import canonical_authority
+
+    parts = Path(name).name.split("_")
+    if len(parts) < 2:
+        return Path(name).stem
+    slug = parts[1]
+    for printed in (slug, slug.replace("-", " "), slug.replace("-", " and ")):
+        known = canonical_authority(printed)
+        if known:
+            return known
+    return f"{parts[0]}_{slug}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,7 +93,9 @@ class Classifier:
         self.enabled = enabled
         self._nlp: Any = None
 
-    def __call__(self, texts: list[str], kinds: list[str]) -> list[UnitThemes] | None:
+    def __call__(
+        self, texts: list[str], kinds: list[str], contexts: list[Any] | None = None
+    ) -> list[UnitThemes] | None:
         if not self.enabled or not texts:
             return None
         from lettermine import classify
@@ -102,8 +104,107 @@ class Classifier:
             self._nlp = classify.load_pipeline(self.model)
         return [
             UnitThemes(themes=c.themes, polarity=c.polarity, polarity_score=c.polarity_score)
-            for c in classify.classify(self._nlp, texts, kinds)
+            for c in classify.classify(self._nlp, texts, kinds, contexts)
         ]
+
+    def letter(self, letter: Letter) -> list[UnitThemes] | None:
+        """Themes and polarity of a letter's units (None when classifying is off)."""
+        from lettermine.classify import Context
+
+        units = letter.units
+        contexts = [Context(u.kind, u.section, u.group, letter.kind) for u in units]
+        return self([u.text for u in units], [u.kind for u in units], contexts)
+
+
+@dataclass
+class Read:
+    """A file read as a letter (and classified), ready to store."""
+
+    path: Path
+    sha256: str
+    letter: Letter
+    unread: bool
+    themes: list[UnitThemes] | None = None
+
+
+def check_file(conn: sqlite3.Connection | None, path: Path) -> str | Ingested:
+    """The file's content hash, or what was stored from it already; raises if it is no letter.
+
+    Cheap (no parsing): a file of the wrong type, missing or unreadable raises a
+    LettermineError; a file already stored gives its Ingested (new=False).
+    """
+    name = named(path)
+    if not os.path.lexists(path):
+        raise UnsupportedFile(f"{shown(path)}: no such file")
+    if path.suffix.lower() not in SUFFIXES:
+        suffix = shown(path.suffix or "none")
+        raise UnsupportedFile(f"{name}: unsupported file type '{suffix}' (use .pdf, .docx or .txt)")
+    try:
+        sha = file_sha256(path)
+    except NotReadable as e:
+        raise UnreadableLetter(str(e)) from None
+    existing = None
+    if conn is not None:
+        with database_errors(conn=conn):
+            existing = find_letter(conn, sha)
+    if existing is not None:
+        return Ingested(path, existing, new=False)
+    return sha
+
+
+def read_letter(path: Path, sha256: str, *, keep_unread: bool = False) -> Read:
+    """Extract and parse a file; raises UnreadLayout for a layout not read (unless keep_unread)."""
+    name = named(path)
+    text = read_text(path)
+    try:
+        letter = parse_letter(text)
+    except LettermineError as e:
+        raise type(e)(f"{name}: {e}") from None
+    unread = letter.kind == "other" or not letter.units
+    if unread and not keep_unread:
+        raise UnreadLayout(f"{name}: not a layout lettermine reads ({_why_unread(letter)}); "
+                           "--keep-unread to store it anyway, marked as unread")  # fmt: skip
+    return Read(path, sha256, letter, unread)
+
+
+def store_read(
+    conn: sqlite3.Connection,
+    read: Read,
+    classifier: Classifier | None = None,
+    *,
+    replace: bool = False,
+    author: str | None = None,
+) -> Ingested:
+    """Store a letter read from a file (classifying it first if `classifier` is given).
+
+    A copy of a visit already stored raises visits.SameVisit unless replace; the check comes
+    before classifying, so a refusal costs nothing (see lettermine.visits).
+    """
+    name = named(read.path)
+    letter = read.letter
+    found = find_same_visit(conn, letter)
+    for stored in found:  # this very file, stored by another process since we looked
+        if stored.sha256 == read.sha256:
+            return Ingested(read.path, stored.letter_id, new=False)
+    if found and (not replace or len(found) > 1):
+        raise same_visit_error(name, found)
+    themes = read.themes if classifier is None else classifier.letter(letter)
+    outcome = store_letter(conn, letter, sha256=read.sha256, source=name, name=name,
+                           themes=themes, replace=replace, author=author)  # fmt: skip
+    return Ingested(
+        read.path,
+        outcome.letter_id,
+        new=outcome.new,
+        kind=letter.kind,
+        authority=letter.authority,
+        units=len(letter.units),
+        warnings=letter.warnings,
+        unread=read.unread,
+        replaced=outcome.replaced,
+        lost=outcome.lost,
+        moved=outcome.moved,
+        labels_kept=outcome.labels_kept,
+    )
 
 
 def ingest_file(
@@ -121,52 +222,170 @@ def ingest_file(
     UnreadLayout unless keep_unread. A copy of a visit already stored raises visits.SameVisit
     unless replace (see lettermine.visits).
     """
-    name = named(path)
-    if not os.path.lexists(path):
-        raise UnsupportedFile(f"{shown(path)}: no such file")
-    if path.suffix.lower() not in SUFFIXES:
-        suffix = shown(path.suffix or "none")
-        raise UnsupportedFile(f"{name}: unsupported file type '{suffix}' (use .pdf, .docx or .txt)")
+    checked = check_file(conn, path)
+    if isinstance(checked, Ingested):
+        return checked
+    read = read_letter(path, checked, keep_unread=keep_unread)
+    return store_read(conn, read, classifier, replace=replace, author=author)
+
+
+# -- many files: read and classify in a process pool, store in this process ---------------------
+# Fewer files to read than this and the pool's start (each worker loads the theme model) costs
+# more than it saves.
+POOL_FROM = 4
+_WORKER: dict[str, Any] = {}
+
+
+def ingest_files(
+    conn: sqlite3.Connection,
+    paths: list[Path],
+    classifier: Classifier,
+    *,
+    replace: bool = False,
+    keep_unread: bool = False,
+    author: str | None = None,
+    workers: int | None = None,
+) -> Generator[tuple[Path, Ingested | LettermineError], None, None]:
+    """Ingest files, yielding each one's result (or error) in the order of `paths`.
+
+    Files already stored are found by their hash first. The others are extracted, parsed and
+    classified in a pool of worker processes (one per core; `workers` or $LETTERMINE_WORKERS
+    to choose, 1 for none), and stored here, one letter per transaction, in the order of
+    `paths`: letter ids follow the files' order whatever finishes first. A file that fails
+    gives its error and the batch goes on; a worker that dies on a file (a crash in the PDF
+    library) costs that file alone.
+    """
+    checked: list[str | Ingested | LettermineError] = []
+    for path in paths:
+        try:
+            checked.append(check_file(conn, path))
+        except LettermineError as e:
+            checked.append(e)
+    todo = [i for i, c in enumerate(checked) if isinstance(c, str)]
+    n_workers = _pool_size(workers, len(todo))
+    if n_workers > 1:
+        jobs = [(paths[i], str(checked[i]), keep_unread) for i in todo]
+        reads = _pooled_reads(jobs, n_workers, classifier)
+        for path, c in zip(paths, checked, strict=True):
+            pooled = next(reads) if isinstance(c, str) else c
+            yield path, _store(conn, pooled, None, replace, author)
+        return
+    for path, c in zip(paths, checked, strict=True):
+        item: Read | LettermineError | Ingested = (
+            c if not isinstance(c, str) else _read(path, c, keep_unread)
+        )
+        yield path, _store(conn, item, classifier, replace, author)
+
+
+def _read(path: Path, sha: str, keep_unread: bool) -> Read | LettermineError:
     try:
-        sha = file_sha256(path)
-    except NotReadable as e:
-        raise UnreadableLetter(str(e)) from None
-    with database_errors(conn=conn):
-        existing = find_letter(conn, sha)
-    if existing is not None:
-        return Ingested(path, existing, new=False)
-    text = read_text(path)
-    try:
-        letter = parse_letter(text)
+        return read_letter(path, sha, keep_unread=keep_unread)
     except LettermineError as e:
-        raise type(e)(f"{name}: {e}") from None
-    unread = letter.kind == "other" or not letter.units
-    if unread and not keep_unread:
-        raise UnreadLayout(f"{name}: not a layout lettermine reads ({_why_unread(letter)}); "
-                           "--keep-unread to store it anyway, marked as unread")  # fmt: skip
-    found = find_same_visit(conn, letter)  # before classifying: a refusal costs nothing
-    for stored in found:  # this very file, stored by another process since we looked
-        if stored.sha256 == sha:
-            return Ingested(path, stored.letter_id, new=False)
-    if found and (not replace or len(found) > 1):
-        raise same_visit_error(name, found)
-    themes = classifier([u.text for u in letter.units], [u.kind for u in letter.units])
-    outcome = store_letter(conn, letter, sha256=sha, source=name, name=name, themes=themes,
-                           replace=replace, author=author)  # fmt: skip
-    return Ingested(
-        path,
-        outcome.letter_id,
-        new=outcome.new,
-        kind=letter.kind,
-        authority=letter.authority,
-        units=len(letter.units),
-        warnings=letter.warnings,
-        unread=unread,
-        replaced=outcome.replaced,
-        lost=outcome.lost,
-        moved=outcome.moved,
-        labels_kept=outcome.labels_kept,
-    )
+        return e
+
+
+def _store(
+    conn: sqlite3.Connection,
+    item: Read | LettermineError | Ingested,
+    classifier: Classifier | None,
+    replace: bool,
+    author: str | None,
+) -> Ingested | LettermineError:
+    if not isinstance(item, Read):
+        return item
+    try:
+        return store_read(conn, item, classifier, replace=replace, author=author)
+    except LettermineError as e:
+        return e
+
+
+def _pool_size(workers: int | None, files: int) -> int:
+    if workers is None:
+        configured = os.environ.get("LETTERMINE_WORKERS", "")
+        if configured.strip().isdigit():
+            workers = int(configured)
+        else:
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+            workers = cores or os.cpu_count() or 1
+            if files < POOL_FROM:
+                return 1
+    return max(1, min(workers, files))
+
+
+def _pooled_reads(
+    jobs: list[tuple[Path, str, bool]], workers: int, classifier: Classifier
+) -> Iterator[Read | LettermineError]:
+    """Each job's Read (classified) or error, in order, from a pool of worker processes."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    settings = (classifier.model, classifier.enabled)
+    done = 0
+    while done < len(jobs):
+        rest = jobs[done:]
+        pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=settings
+        )
+        broken = False
+        try:
+            futures = [pool.submit(_job, *job) for job in rest]
+            for future in futures:
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                yield result
+                done += 1
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if broken:
+            # A worker died: on the first file not done, or on one after it. Read that one
+            # alone (it costs that file only if it is the one), then go on with a new pool.
+            path, sha, keep = jobs[done]
+            yield _read_alone(path, sha, keep, settings, context)
+            done += 1
+
+
+def _read_alone(
+    path: Path, sha: str, keep: bool, settings: tuple[Any, bool], context: Any
+) -> Read | LettermineError:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(
+        1, mp_context=context, initializer=_start_worker, initargs=settings
+    ) as pool:
+        try:
+            return pool.submit(_job, path, sha, keep).result()
+        except BrokenProcessPool:
+            return UnreadableLetter(f"{named(path)}: the PDF reader crashed on this file")
+
+
+def _start_worker(model: Path | None, enabled: bool) -> None:
+    import signal
+
+    # Ctrl-C is the parent's to handle: it stops the pool; a worker dying of it would look
+    # like a file that crashed the reader.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["classifier"] = Classifier(model, enabled=enabled)
+
+
+def _job(path: Path, sha: str, keep_unread: bool) -> Read | LettermineError:
+    # Looks _read_in_worker up when it runs, in the worker: what the worker's module holds.
+    return _read_in_worker(path, sha, keep_unread)
+
+
+def _read_in_worker(path: Path, sha: str, keep_unread: bool) -> Read | LettermineError:
+    try:
+        read = read_letter(path, sha, keep_unread=keep_unread)
+        read.themes = _WORKER["classifier"].letter(read.letter)
+        return read
+    except LettermineError as e:
+        return e
 
 
 def _why_unread(letter: Letter) -> str:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212-]")
 _COUNCIL = re.compile(r"^(\d+_[a-z0-9-]+)_\d{4}-\d{2}-\d{2}")
 
 
+@lru_cache(maxsize=65536)
 def match_key(text: str) -> str:
     """A unit's text reduced for matching: case, quotes, dashes, spacing, final punctuation."""
     text = unicodedata.normalize("NFKC", text).replace("\ufffe", "")
@@ -64,9 +66,10 @@ def read_labels(files: Iterable[Path], corpus: Path) -> ReadLabels:
     for rel, rows in sorted(by_file.items()):
         path = corpus / rel
         try:
-            units = parse_letter(read_text(path)).units if path.is_file() else None
+            letter = parse_letter(read_text(path)) if path.is_file() else None
         except LettermineError:
-            units = None
+            letter = None
+        units = letter.units if letter is not None else None
         if units is None:
             out.missing += [f"{rel}#{r['seq']}: letter not found or not readable" for r in rows]
             continue
@@ -84,6 +87,8 @@ def read_labels(files: Iterable[Path], corpus: Path) -> ReadLabels:
                     "polarity": row.get("polarity") or "concern",
                     "kind": row["kind"],
                     "section": unit.section,
+                    "group": unit.group,
+                    "letter": letter.kind if letter is not None else None,
                     "authority": council.group(1) if council else path.stem,
                     "source": path.stem,
                 }

@@ -50,9 +50,15 @@ def label_unit(
 
 
 def person_examples(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Training examples from every unit a person has labelled: its text and effective themes."""
+    """Training examples from every unit a person has labelled: its text and effective themes.
+
+    Each carries its letter's council (`authority`, the canonical name the gold's councils are
+    named by: lettermine.corpus.council_of), so that training and evaluation keep a council's
+    units on one side, whoever labelled them; and its kind of letter, section and group.
+    """
     rows = conn.execute(
-        """SELECT u.id, u.text, u.kind, u.polarity FROM units u
+        """SELECT u.id, u.text, u.kind, u.section, u.unit_group, l.kind, l.authority
+           FROM units u JOIN letters l ON l.id = u.letter_id
            WHERE u.id IN (SELECT unit_id FROM labels) ORDER BY u.id"""
     ).fetchall()
     themes = effective_themes(conn, [r[0] for r in rows])
@@ -63,8 +69,13 @@ def person_examples(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             "themes": [t["code"] for t in themes[unit_id]],
             # A person decides themes, not polarity: the stored polarity is the model's own.
             "polarity": None if kind == "finding" else "concern",
+            "authority": authority,
+            "letter": letter_kind,
+            "section": section,
+            "group": group,
+            "origin": "person",
         }
-        for unit_id, text, kind, _polarity in rows
+        for unit_id, text, kind, section, group, letter_kind, authority in rows
     ]
 
 

@@ -508,14 +508,13 @@ def broken_models(work: Path) -> Iterator[tuple[str, Path]]:
         edit(
             "m-cfg-factory",
             "config.cfg",
-            lambda b: b.replace(b'factory = "textcat', b'factory = "nope', 1),
+            lambda b: b.replace(b'factory = "', b'factory = "nope_', 1),
         ),
     )
     yield "meta.json broken", edit("m-meta", "meta.json", lambda b: b"{")
-    for sub in ("textcat_multilabel", "textcat", "lettermine_rules", "vocab"):
-        folder = MODEL / sub
-        if not folder.is_dir():
-            continue
+    # Every component's folder the shipped pipeline has, whatever its components are called.
+    for folder in sorted(p for p in MODEL.iterdir() if p.is_dir()):
+        sub = folder.name
         for f in sorted(p for p in folder.iterdir() if p.is_file())[:2]:
             rel = f"{sub}/{f.name}"
             if sub != "vocab":  # a vocab table cut short still loads, and the model still works
@@ -525,8 +524,8 @@ def broken_models(work: Path) -> Iterator[tuple[str, Path]]:
                 )
             yield f"{rel} zeroed", edit(f"m-zero-{sub}-{f.name}", rel, lambda b: b"\0" * len(b))
     dest = copy("m-no-weights")
-    shutil.rmtree(dest / "textcat_multilabel")
-    yield "textcat_multilabel folder missing", dest
+    shutil.rmtree(dest / "lettermine_themes")
+    yield "lettermine_themes folder missing", dest
     dest = copy("m-tokenizer")
     (dest / "tokenizer").write_bytes(b"\x93\x00garbage")
     yield "tokenizer garbage", dest

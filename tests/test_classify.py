@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from lettermine.classify import DEFAULT_MODEL, pick_themes, sentence_summary, stem
+from lettermine.classify import DEFAULT_MODEL, pick_themes, stem
 from lettermine.errors import ModelError
+from lettermine.model import sentence_summary
 from lettermine.themes import POLARITIES, THEME_CODES
 
 needs_model = pytest.mark.skipif(
@@ -186,8 +187,14 @@ def test_stem_conflates_inflections_but_keeps_distinct_words() -> None:
 
 
 def test_sentence_summary() -> None:
-    assert sentence_summary([0.9, 0.1]) == [0.9, 0.1, 0.5, 0.5, 0.9, 0.1, 1.0]
-    assert sentence_summary([]) == [0.0] * 7
+    import numpy
+
+    # Unit 0 has two sentences, unit 1 none, unit 2 one.
+    scores = numpy.asarray([0.9, 0.1, 0.2], dtype="f")
+    out = sentence_summary(scores, numpy.asarray([0, 0, 2]), 3)
+    assert out[0].tolist() == pytest.approx([0.9, 0.1, 0.5, 0.5, 0.9, 0.1, 1.0])
+    assert out[1].tolist() == [0.0] * 7
+    assert out[2].tolist() == pytest.approx([0.2, 0.2, 0.2, 0.0, 0.2, 0.2, 0.0])
 
 
 def test_importing_classify_does_not_import_spacy() -> None:
@@ -208,8 +215,8 @@ def test_shipped_pipeline_labels() -> None:
     from lettermine.classify import load_pipeline
 
     nlp = load_pipeline()
-    themes: Any = nlp.get_pipe("textcat_multilabel")
-    polarity: Any = nlp.get_pipe("textcat")
+    themes: Any = nlp.get_pipe("lettermine_themes")
+    polarity: Any = nlp.get_pipe("lettermine_polarity")
     assert tuple(themes.labels) == THEME_CODES
     assert tuple(polarity.labels) == POLARITIES
     assert set(nlp.meta["thresholds"]) == set(THEME_CODES)
@@ -230,7 +237,7 @@ def test_a_bare_spacy_load_reads_the_shipped_pipeline() -> None:
         capture_output=True, text=True, check=True, cwd=DEFAULT_MODEL,
     )  # fmt: skip
     names, same_labels = out.stdout.split("\n")[:2]
-    assert "textcat_multilabel" in names.split() and same_labels == "True"
+    assert "lettermine_themes" in names.split() and same_labels == "True"
 
 
 @needs_model
@@ -273,7 +280,7 @@ def test_train_pipeline_on_a_tiny_fixture(tmp_path: Path) -> None:
     out = train_pipeline(examples, tmp_path / "model", seed=0, max_epochs=10)
     assert time.perf_counter() - start < 20
     nlp = load_pipeline(out)
-    themes: Any = nlp.get_pipe("textcat_multilabel")
+    themes: Any = nlp.get_pipe("lettermine_themes")
     assert tuple(themes.labels) == THEME_CODES
     results = classify(
         nlp, ["Caseloads are too high.", "Plans are clear."], ["area_for_improvement", "finding"]
@@ -301,41 +308,18 @@ def test_train_pipeline_on_a_tiny_fixture(tmp_path: Path) -> None:
 
 def test_nb_step_scale_speeds_up_words_that_tell_a_theme_apart() -> None:
     import numpy
-    import spacy
 
-    from lettermine.classify import _register, build_bow_model
-    from lettermine.training import _nb_step_scale
+    from lettermine.features import Counts
+    from lettermine.linear import nb_step_scale
 
-    _register()
-    nlp = spacy.blank("en")
-    nlp.add_pipe("lettermine_rules")
-    # label 0: units about caseloads; label 1: the others. "are" is in both kinds of unit.
-    texts = [
-        ("Caseloads are high.", 1.0),
-        ("Caseloads grow.", 1.0),
-        ("Plans are clear.", 0.0),
-        ("Visits are late.", 0.0),
-        ("Plans improve.", 0.0),
-    ]
-    docs = [nlp(t) for t, _ in texts]
-    y = numpy.asarray([[v, 1.0 - v] for _, v in texts], dtype="f")
-    model = build_bow_model(False, ngram_size=1, length=1024, rule_features=False, nO=2)
-    model.initialize(X=docs[:2], Y=y[:2])
-    scale = _nb_step_scale(model, docs, y, alpha=0.1).reshape(2, 1024)
-
-    def buckets(word: str) -> Any:
-        # The weights a one-word unit touches: where the output layer's gradient lands.
-        output = model.get_ref("output_layer")
-        output.set_grad("W", output.ops.alloc1f(2 * 1024))
-        _, backprop = model.begin_update([nlp(word)])
-        backprop(numpy.ones((1, 2), dtype="f"))
-        return numpy.flatnonzero(output.get_grad("W").reshape(2, 1024)[0])
-
-    used = numpy.zeros(1024, dtype=bool)
-    for doc in docs:
-        used[buckets(doc.text)] = True
-    assert numpy.allclose(scale[:, used].mean(axis=1), 1.0)
-    assert scale[0, buckets("caseloads")].min() > scale[0, buckets("are")].max()
+    # Features 0 "caseloads", 1 "are", 2 "plans", 3 "visits"; label 0: units about caseloads.
+    units = [[0, 1], [0], [2, 1], [3, 1], [2]]
+    y = numpy.asarray([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]], dtype="f")
+    indptr = numpy.cumsum([0] + [len(u) for u in units])
+    counts = Counts(indptr, numpy.asarray(sum(units, []), "i"), numpy.ones(8, "f"))
+    scale = nb_step_scale(counts, y, alpha=0.1, size=5)
+    assert numpy.allclose(scale[:4].mean(axis=0), 1.0)  # feature 4 is used by no unit
+    assert scale[0, 0] > scale[1, 0]  # "caseloads" tells label 0 apart better than "are"
 
 
 def test_train_pipeline_without_findings_drops_polarity(tmp_path: Path) -> None:
@@ -344,7 +328,7 @@ def test_train_pipeline_without_findings_drops_polarity(tmp_path: Path) -> None:
 
     areas = [ex for ex in tiny_examples() if ex["kind"] != "finding"]
     nlp = load_pipeline(train_pipeline(areas, tmp_path / "m", max_epochs=3))
-    assert "textcat" not in nlp.pipe_names
+    assert "lettermine_polarity" not in nlp.pipe_names
     assert classify(nlp, ["Plans are clear."], ["finding"])[0].polarity == "concern"
 
 
@@ -369,3 +353,52 @@ def test_evaluate_predictions_counts_areas_and_findings_apart() -> None:
     assert report["micro_f1_findings"] == pytest.approx(2 / 3)
     assert report["polarity_accuracy"] == 1.0
     assert report["per_theme"]["planning"]["r"] == 0.0
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from lettermine.training import train_pipeline
+
+    return train_pipeline(tiny_examples(), tmp_path_factory.mktemp("tiny") / "m", max_epochs=5)
+
+
+def test_classify_says_what_the_spacy_components_say(tiny_model: Path) -> None:
+    from lettermine.classify import classify, load_pipeline
+
+    nlp = load_pipeline(tiny_model)
+    texts = [t for t, _ in _AREAS] + [t for t, _, _ in _FINDINGS]
+    kinds = ["area_for_improvement"] * len(_AREAS) + ["finding"] * len(_FINDINGS)
+    results = classify(nlp, texts, kinds)
+    for result, doc, kind in zip(results, nlp.pipe(texts), kinds, strict=True):
+        assert result.scores == pytest.approx({c: doc.cats[c] for c in THEME_CODES}, abs=1e-6)
+        if kind == "finding":
+            best = max(POLARITIES, key=lambda p: doc.cats[p])
+            assert result.polarity == best
+            assert result.polarity_score == pytest.approx(doc.cats[best], abs=1e-6)
+        rules = {s.label_ for s in doc.spans["lettermine_rules"] if s.label_ in THEME_CODES}
+        assert result.rule_themes == sorted(rules, key=THEME_CODES.index)
+
+
+def test_texts_read_together_have_the_tokens_they_have_alone(tiny_model: Path) -> None:
+    from lettermine.classify import load_pipeline
+
+    nlp = load_pipeline(tiny_model)
+    features = nlp.get_pipe("lettermine_features")
+    texts = ["Plans (for care leavers) are late.", "", "U.S.-style e-mail: don't", "Caseloads."]
+    together = features.read(texts)  # type: ignore[attr-defined]
+    alone = features.stem_ids(list(nlp.tokenizer.pipe(texts)))  # type: ignore[attr-defined]
+    assert together.offsets.tolist() == alone.offsets.tolist()
+    assert together.ids.tolist() == alone.ids.tolist()
+
+
+def test_iter_classify_streams_in_batches_with_the_same_results(tiny_model: Path) -> None:
+    from lettermine.classify import classify, iter_classify, load_pipeline
+
+    nlp = load_pipeline(tiny_model)
+    texts = [t for t, _, _ in _FINDINGS] * 3
+    kinds = ["finding"] * len(texts)
+    whole = classify(nlp, texts, kinds)
+    streamed = list(iter_classify(nlp, iter(texts), iter(kinds), batch_size=4))
+    assert [(r.themes, r.polarity) for r in streamed] == [(r.themes, r.polarity) for r in whole]
+    with pytest.raises(ValueError, match="2 texts but 1 kinds"):
+        classify(nlp, ["a", "b"], ["finding"])

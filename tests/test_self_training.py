@@ -8,12 +8,7 @@ from typing import Any
 from conftest import CORPUS, needs_corpus
 from test_classify import tiny_examples
 
-from lettermine.self_training import (
-    MIN_WORDS,
-    pick_unlabelled,
-    pseudo_label,
-    read_unlabelled,
-)
+from lettermine.self_training import MIN_WORDS, read_unlabelled
 from lettermine.themes import THEME_CODES
 
 # Invented findings nobody labelled, written for these tests: the councils of tiny_examples().
@@ -31,36 +26,21 @@ def unlabelled(council: str = "council-0") -> list[dict[str, Any]]:
     return [{"text": t, "themes": [], "kind": "finding", "authority": council} for t in _UNLABELLED]
 
 
-def test_pick_unlabelled_takes_only_training_councils_and_new_texts() -> None:
+def test_unlabelled_of_takes_only_training_councils_and_new_texts() -> None:
+    from lettermine.training import unlabelled_of
+
     examples = tiny_examples()
     pool = unlabelled("council-1") + unlabelled("held-out-council")
-    pool.append({**pool[0], "text": examples[0]["text"]})  # a unit already labelled
-    picked = pick_unlabelled(pool, examples, units=100, seed=0)
-    assert len(picked) == len(_UNLABELLED)
+    # A unit already labelled, as the parser prints it (case and spacing aside).
+    pool.append({**pool[0], "text": "  " + examples[0]["text"].upper()})
+    picked = unlabelled_of(pool, examples, {"council-1", "council-2"})
+    assert [u["text"] for u in picked] == _UNLABELLED
     assert {u["authority"] for u in picked} == {"council-1"}
-    assert examples[0]["text"] not in {u["text"] for u in picked}
-    assert pick_unlabelled(pool, examples, units=2, seed=0) == pick_unlabelled(
-        pool, examples, units=2, seed=0
-    )
-    assert len(pick_unlabelled(pool, examples, units=2, seed=0)) == 2
-    assert pick_unlabelled(pool, [{**examples[0], "authority": None}], units=9, seed=0) == []
+    assert unlabelled_of(pool, examples, set()) == []
 
 
-def test_pseudo_label_keeps_themes_at_the_threshold_and_drops_units_without() -> None:
-    units = unlabelled()[:3]
-    scores = [
-        {"caseloads": 0.9, "workforce": 0.5, "health": 0.49},
-        {"planning": 0.2},
-        {"care_leavers": 0.51},
-    ]
-    out = pseudo_label(units, scores, threshold=0.5, weight=0.3)
-    assert [u["themes"] for u in out] == [["caseloads", "workforce"], ["care_leavers"]]
-    assert all(u["weight"] == 0.3 and u["polarity"] is None for u in out)
-    assert out[0]["text"] == units[0]["text"] and units[0]["themes"] == []
-
-
-def _theme_weights(nlp: Any) -> Any:
-    return nlp.get_pipe("textcat_multilabel").model.get_ref("output_layer").get_param("W")
+def _theme_weights(models: Any) -> Any:
+    return models.themes.W
 
 
 def _config(units: int) -> Any:
@@ -69,9 +49,9 @@ def _config(units: int) -> Any:
     return load_config(
         None,
         {
-            "lettermine.training.textcat_multilabel.epochs": 3,
-            "lettermine.training.textcat_multilabel.self_training_units": units,
-            "lettermine.training.textcat_multilabel.self_training_threshold": 0.05,
+            "lettermine.training.themes.epochs": 3,
+            "lettermine.training.themes.self_training_units": units,
+            "lettermine.training.themes.self_training_threshold": 0.05,
         },
     )
 
@@ -79,40 +59,41 @@ def _config(units: int) -> Any:
 def test_self_training_learns_from_the_pool_and_never_from_other_councils() -> None:
     import numpy
 
-    from lettermine.training import build_nlp
+    from lettermine.training import build_models
 
     examples = tiny_examples()
     config = _config(units=50)
-    gold_only = build_nlp(examples, config, polarity=False)
+    gold_only = build_models(examples, config, polarity=False)
     pool = unlabelled("council-2")
-    with_pool = build_nlp(examples, config, polarity=False, unlabelled=pool)
+    with_pool = build_models(examples, config, polarity=False, unlabelled=pool)
     assert not numpy.array_equal(_theme_weights(gold_only), _theme_weights(with_pool))
     # Units of a council that is not among the training units change nothing.
     outsiders = unlabelled("held-out-council")
-    mixed = build_nlp(examples, config, polarity=False, unlabelled=outsiders + pool)
+    mixed = build_models(examples, config, polarity=False, unlabelled=outsiders + pool)
     assert numpy.array_equal(_theme_weights(with_pool), _theme_weights(mixed))
     # And with self_training_units 0 the pool is ignored.
-    off = build_nlp(examples, _config(units=0), polarity=False, unlabelled=pool)
+    off = build_models(examples, _config(units=0), polarity=False, unlabelled=pool)
     assert numpy.array_equal(_theme_weights(gold_only), _theme_weights(off))
 
 
 def test_self_training_leaves_the_polarity_models_as_they_were() -> None:
     import numpy
 
-    from lettermine.training import build_nlp
+    from lettermine.training import build_models
 
     config = _config(units=50)
-    gold_only = build_nlp(tiny_examples(), config)
-    with_pool = build_nlp(tiny_examples(), config, unlabelled=unlabelled("council-2"))
+    gold_only = build_models(tiny_examples(), config)
+    with_pool = build_models(tiny_examples(), config, unlabelled=unlabelled("council-2"))
     assert not numpy.array_equal(_theme_weights(gold_only), _theme_weights(with_pool))
-    polarity = [gold_only.get_pipe("textcat"), with_pool.get_pipe("textcat")]
-    weights = [p.model.get_ref("output_layer").get_param("W") for p in polarity]  # type: ignore[attr-defined]
-    assert numpy.array_equal(*weights)
-    sentences = [
-        gold_only.get_pipe("lettermine_sentences"),
-        with_pool.get_pipe("lettermine_sentences"),
-    ]
-    assert sentences[0].model.to_bytes() == sentences[1].model.to_bytes()  # type: ignore[attr-defined]
+    # The vocabulary grows with the pool's words: compare the weights of the words both know.
+    for name in ("polarity", "sentences"):
+        a, b = getattr(gold_only, name), getattr(with_pool, name)
+        assert numpy.array_equal(a.b, b.b)
+        common = [
+            (gold_only.vocab.index[s], with_pool.vocab.index[s]) for s in gold_only.vocab.stems
+        ]
+        i, j = (list(x) for x in zip(*common, strict=True))
+        assert numpy.array_equal(a.W[i], b.W[j])
 
 
 def test_train_pipeline_self_trains_end_to_end(tmp_path: Path) -> None:
@@ -123,7 +104,7 @@ def test_train_pipeline_self_trains_end_to_end(tmp_path: Path) -> None:
         tiny_examples(), tmp_path / "model", max_epochs=5, unlabelled=unlabelled("council-3")
     )
     nlp = load_pipeline(out)
-    assert tuple(nlp.get_pipe("textcat_multilabel").labels) == THEME_CODES
+    assert tuple(nlp.get_pipe("lettermine_themes").labels) == THEME_CODES
     result = classify(nlp, ["Caseloads are too high."], ["area_for_improvement"])[0]
     assert result.themes and result.polarity == "concern"
 
@@ -139,6 +120,8 @@ def test_read_unlabelled_skips_what_it_cannot_use(tmp_path: Path) -> None:
 
 @needs_corpus
 def test_read_unlabelled_reads_the_findings_of_real_letters(tmp_path: Path) -> None:
+    from lettermine.corpus import council_of
+
     corpus = tmp_path / "corpus"
     picked = []
     for part in ("ilacs", "focused"):
@@ -147,7 +130,7 @@ def test_read_unlabelled_reads_the_findings_of_real_letters(tmp_path: Path) -> N
         (corpus / part / "pdf" / source.name).symlink_to(source)
         picked.append(source.name)
     units = read_unlabelled(corpus)
-    councils = {"_".join(name.split("_")[:2]) for name in picked}
+    councils = {council_of(name) for name in picked}
     assert len(units) > 10
     assert {u["authority"] for u in units} == councils
     assert all(u["kind"] == "finding" and u["themes"] == [] for u in units)
@@ -189,11 +172,11 @@ def test_model_train_self_trains_on_the_letters_beside_the_gold(tmp_path: Path, 
 
     from lettermine.classify import load_pipeline
     from lettermine.cli import app
-    from lettermine.training import read_gold, split_by_authority
+    from lettermine.training import read_gold
 
     gold = tmp_path / "corpus" / "gold"
     _write_tiny_gold(gold)
-    train, test = split_by_authority(read_gold(gold))
+    train = read_gold(gold)
     # An invented inspection report, filed as if it were a training council's letter.
     pdfs = tmp_path / "corpus" / "ilacs" / "pdf"
     pdfs.mkdir(parents=True)
@@ -205,7 +188,61 @@ def test_model_train_self_trains_on_the_letters_beside_the_gold(tmp_path: Path, 
         app, ["model", "train", "--gold", str(gold), "--out", str(tmp_path / "m"), "--no-labels"]
     )
     assert result.exit_code == 0, result.stderr
-    assert f"training on {len(train)} gold units" in result.stderr
+    assert f"training on {len(train)} labelled units and 0 labelled by people" in result.stderr
     found = len(read_unlabelled(tmp_path / "corpus"))
     assert found > 10 and f"({found} unlabelled findings to self-train on)" in result.stderr
-    assert tuple(load_pipeline(tmp_path / "m").get_pipe("textcat_multilabel").labels) == THEME_CODES
+    nlp = load_pipeline(tmp_path / "m")
+    assert tuple(nlp.get_pipe("lettermine_themes").labels) == THEME_CODES
+    # It learnt from every council: `model evaluate` has nothing unseen to score.
+    assert set(nlp.meta["lettermine"]["councils"]) == {ex["authority"] for ex in train}
+    evaluated = runner.invoke(app, ["model", "evaluate", "--gold", str(gold), "--model",
+                                    str(tmp_path / "m")])  # fmt: skip
+    assert evaluated.exit_code == 1 and "nothing unseen to score" in evaluated.stderr
+
+
+def test_model_train_holds_out_a_fold_of_councils_people_labels_included(  # type: ignore[no-untyped-def]
+    tmp_path: Path, runner, db_path: Path
+) -> None:
+    import json
+
+    from lettermine.classify import load_pipeline
+    from lettermine.cli import app
+    from lettermine.db import open_db
+    from lettermine.labels import label_unit, person_examples
+    from lettermine.letters import save_letter
+    from lettermine.records import Letter, Unit
+    from lettermine.training import assign_folds, council, read_gold
+
+    gold = tmp_path / "corpus" / "gold"
+    _write_tiny_gold(gold)
+    examples = read_gold(gold)
+    held = sorted({council(ex) for ex in examples})[0]
+    # A person labels a unit of a letter of that council (invented text).
+    conn = open_db(db_path).conn
+    letter = Letter(
+        kind="focused_visit",
+        authority=held,
+        units=[Unit("area_for_improvement", "Life-story work for adopted children.")],
+    )
+    save_letter(conn, letter, sha256="b" * 64, source="held.txt")  # fmt: skip
+    label_unit(conn, "1:1", add=["permanence"], remove=[])
+    [person] = person_examples(conn)
+    assert person["authority"] == held
+    folds = assign_folds(examples + [person])
+    fold = folds[held]
+    result = runner.invoke(
+        app,
+        ["model", "train", "--gold", str(gold), "--out", str(tmp_path / "m"),
+         "--hold-out", str(fold)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "0 labelled by people" in result.stderr  # the held-out council's label stays out
+    learnt = set(load_pipeline(tmp_path / "m").meta["lettermine"]["councils"])
+    assert learnt == {council(ex) for ex in examples if folds[council(ex)] != fold}
+    evaluated = runner.invoke(
+        app, ["model", "evaluate", "--gold", str(gold), "--model", str(tmp_path / "m"), "--json"]
+    )
+    assert evaluated.exit_code == 0, evaluated.stderr
+    report = json.loads(evaluated.stdout)
+    assert report["units"] == sum(1 for ex in examples if folds[council(ex)] == fold)
+    assert report["councils"] == len({council(ex) for ex in examples} - learnt)

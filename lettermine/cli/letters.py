@@ -77,7 +77,7 @@ def ingest(
     from lettermine import peer_index
     from lettermine.db import DatabaseError, open_db, optimize_search_index
     from lettermine.errors import LettermineError, ModelError
-    from lettermine.ingest import Classifier, Ingested, ingest_file, letter_files
+    from lettermine.ingest import Classifier, Ingested, ingest_files, letter_files
 
     with reported_errors():
         conn = open_db(db).conn
@@ -91,25 +91,36 @@ def ingest(
         for path, message in batch.refused:
             results.append(Ingested(path, error=message))
             _stderr(f"Error: {message}")
-        # The bar redraws itself with control characters: past the filter (it shows no data).
-        with typer.progressbar(
-            batch.files, label="Ingesting", file=unguarded(sys.stderr), hidden=not show_bar
-        ) as bar:
-            for path in bar:
-                try:
-                    result = ingest_file(
-                        conn, path, classifier, replace=replace, keep_unread=keep_unread,
-                        author=os.environ.get("LETTERMINE_AUTHOR"),
-                    )  # fmt: skip
-                except (DatabaseError, ModelError) as e:
-                    stopped = e
-                    break
-                except LettermineError as e:
-                    result = Ingested(path, error=str(e))
-                    _stderr(f"\nError: {e}" if show_bar else f"Error: {e}")
-                results.append(result)
-                if not show_bar:
-                    _report(result)
+        # Files are read and classified in worker processes and stored here in their order.
+        outcomes = ingest_files(
+            conn, batch.files, classifier, replace=replace, keep_unread=keep_unread,
+            author=os.environ.get("LETTERMINE_AUTHOR"),
+        )  # fmt: skip
+        interrupted = False
+        try:
+            # The bar redraws itself with control characters: past the filter (it shows no data).
+            with typer.progressbar(
+                outcomes, length=len(batch.files), label="Ingesting",
+                file=unguarded(sys.stderr), hidden=not show_bar,
+            ) as bar:  # fmt: skip
+                for path, outcome in bar:
+                    if isinstance(outcome, (DatabaseError, ModelError)):
+                        stopped = outcome
+                        break
+                    if isinstance(outcome, LettermineError):
+                        result = Ingested(path, error=str(outcome))
+                        _stderr(f"\nError: {outcome}" if show_bar else f"Error: {outcome}")
+                    else:
+                        result = outcome
+                    results.append(result)
+                    if not show_bar:
+                        _report(result)
+        except KeyboardInterrupt:
+            # Ctrl-C: the workers ignore it, the pool is shut down (lettermine.ingest), and
+            # the letter being stored, one transaction, is stored whole or not at all.
+            interrupted = True
+        finally:
+            outcomes.close()  # a batch stopped early shuts its pool down now
         if any(r.new for r in results) and stopped is None:
             # One transaction per letter leaves the search index in many segments: merged,
             # every search is cheaper.
@@ -123,6 +134,13 @@ def ingest(
         _others(batch)
         if stopped is not None:
             raise stopped
+        if interrupted:
+            done = len(results) - len(batch.refused)
+            _stderr(
+                f"Error: interrupted after {done} of {len(batch.files)} files; the letters "
+                "stored are whole: ingest again to read the rest"
+            )
+            raise typer.Exit(code=130)
         if any(r.error for r in results):
             raise typer.Exit(code=1)
 
