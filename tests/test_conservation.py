@@ -766,3 +766,34 @@ def test_every_finding_word_ends_up_in_one_unit_and_no_unit_holds_furniture(
     )
     fixed = sorted(known - failing.keys())
     assert not fixed, f"known exceptions that now pass (remove them): {fixed}"
+
+
+FOCUSED_LIKE = """Dear Ms Example
+
+Headline findings
+
+Children are seen quickly by social workers who know them well and plan with them.
+
+Textphone
+0161 000 0000
+
+Main findings
+
+Managers check the work of social workers often and their decisions are recorded.
+
+Yours sincerely
+"""
+
+
+def test_the_findings_checker_finds_a_lost_finding_and_furniture_in_a_unit() -> None:
+    from lettermine.records import Unit
+
+    first = "Children are seen quickly by social workers who know them well and plan with them."
+    second = "Managers check the work of social workers often and their decisions are recorded."
+    whole = Letter(kind="focused_visit", units=[Unit("finding", first), Unit("finding", second)])
+    assert findings_lost_and_extra(FOCUSED_LIKE, whole) == (Counter(), Counter(), [])
+    cut = Letter(kind="focused_visit", units=[Unit("finding", first)])
+    assert findings_lost_and_extra(FOCUSED_LIKE, cut)[0] == words(second)
+    leaked = [Unit("finding", first), Unit("finding", "0161 000 0000"), Unit("finding", second)]
+    furniture = findings_lost_and_extra(FOCUSED_LIKE, Letter(kind="focused_visit", units=leaked))
+    assert furniture[2] == ["0161 000 0000"]
