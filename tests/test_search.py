@@ -109,7 +109,7 @@ def _save(conn: sqlite3.Connection) -> None:
 @pytest.fixture
 def conn(db_path: Path) -> sqlite3.Connection:
     """The test letters in a fresh database."""
-    c = connect(db_path)
+    c = connect(db_path, create=True)
     _save(c)
     return c
 
