@@ -343,6 +343,12 @@ _SIF_SUBSECTION = re.compile(
     rf"(?:is\s+)?(?:that\s+(?:it|they)\s+)?(?:is\s+|are\s+)?(?P<grade>{_GRADE})\.?$",
     re.IGNORECASE,
 )
+# The same heading printed as a caption with no grade (the aspect was not judged): "The graded
+# judgement for adoption performance."
+_SIF_CAPTION = re.compile(
+    r"^the graded judge?ment (?:for|about|on) (?P<name>(?:(?!\s(?:is|are)\s)[^.:]){3,80})\.?$",
+    re.IGNORECASE,
+)
 # A judgement heading and its grade run into the paragraph below (no gap printed between them).
 _SECTION_THEN_TEXT = re.compile(
     r"^(?P<name>the experiences? and progress of children (?:who need help and protection|"
@@ -432,7 +438,7 @@ def _sif_heading(blocks: list[_Block], i: int, text: str) -> str | None:
     m = _SIF_SECTION.match(text)
     if m:
         return _section_name(m.group("name"))
-    m = _SIF_SUBSECTION.match(text)
+    m = _SIF_SUBSECTION.match(text) or _SIF_CAPTION.match(text)
     if m:
         name = re.sub(r"\s+", " ", m.group("name") or m.group("bare")).strip()
         return name[:1].upper() + name[1:]

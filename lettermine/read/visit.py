@@ -51,6 +51,10 @@ _DATE_LINE = re.compile(
     r"October|November|December)\s+(\d{4})\s*$",
     re.IGNORECASE,
 )
+# A telephone number on a line of its own ("0161 618 8524"): the letterhead's, broken from its
+# "Textphone" label.
+_PHONE_LINE = re.compile(r"^\+?\(?0\d{2,4}\)?(?: ?\d){6,8}$")
+_POSTCODE = re.compile(r"^(?:.{0,40}\s)?[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}$")
 _FOOTNOTE = re.compile(r"national framework|cross-referenced|https?://|www\.", re.IGNORECASE)
 _TERMINAL = re.compile(r"[.!?:;](?:['\"\u2019\u201d)\]]*)$")
 
@@ -243,6 +247,7 @@ def _letterhead_like(line: str) -> bool:
         not text
         or bool(_LETTERHEAD_STRONG.match(text) or _LETTERHEAD_WEAK.match(text))
         or bool(re.fullmatch(r"\d{3,4}", text))
+        or bool(_PHONE_LINE.match(text))
     )
 
 
@@ -599,7 +604,7 @@ def _heading_role(text: str) -> str | None:
 def _blocks(lines: list[_Line]) -> list[_Block]:
     """Group lines into headings, bullet items and paragraphs."""
     start = _body_start(lines)
-    body = lines[start:]
+    body = _drop_stray_address(lines[start:])
     unwrapped = _is_unwrapped(body)
     gaps = sum(1 for x in body if x.gap_before) >= 3
     width = _line_width(body)
@@ -626,6 +631,29 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
         prev = line
     # An editorial note wrapped over lines of its own ("All names ... have been changed").
     return _fold_sub_items([b for b in blocks if not is_editorial_note(b.text)])
+
+
+def _drop_stray_address(body: list[_Line]) -> list[_Line]:
+    """Drop the letter's date and the recipient's address where a PDF prints them inside the
+    body (at a page break): a date on a line of its own, and the short lines after it down to a
+    postcode. A date line with no address after it is dropped alone."""
+    out: list[_Line] = []
+    i = 0
+    while i < len(body):
+        if i and _DATE_LINE.match(body[i].text):
+            end = i
+            for j in range(i + 1, min(i + 10, len(body))):
+                text = body[j].text
+                if len(text) > 60 or _TERMINAL.search(text) or text.startswith(BULLET):
+                    break
+                if _POSTCODE.match(text):
+                    end = j
+                    break
+            i = end + 1
+            continue
+        out.append(body[i])
+        i += 1
+    return out
 
 
 def _fold_sub_items(blocks: list[_Block]) -> list[_Block]:
