@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import LETTERS
 from typer.testing import CliRunner
 
@@ -111,3 +112,46 @@ def test_a_folder_of_letters_only_mentions_no_skipped_files(
     result = runner.invoke(app, ["ingest", "--no-classify", str(folder)])
     assert result.exit_code == 0, result.output
     assert "skipped" not in result.stderr
+
+
+def test_ingest_with_classification_tells_the_model_each_units_kind(
+    runner: CliRunner, db_path: Path
+) -> None:
+    """Bug class 5 of issue 19: the classifier told the wrong unit kind at ingest. Areas for
+    improvement and priority actions are concerns by definition (score 1.0); findings get the
+    model's polarity; themes are the model's picks for the text."""
+    from lettermine.classify import classify, load_pipeline
+    from lettermine.read.extract import read_text
+    from lettermine.read.parse import parse_letter
+
+    files = [
+        LETTERS / "north-east-lincolnshire-2021-06-focused-visit.txt",  # areas, findings
+        LETTERS / "north-east-lincolnshire-2024-02-area-send.txt",  # priority actions too
+    ]
+    result = runner.invoke(app, ["ingest", *map(str, files)])  # classification on
+    assert result.exit_code == 0, result.output
+    nlp = load_pipeline()
+    conn = sqlite3.connect(db_path)
+    for path in files:
+        letter = parse_letter(read_text(path))
+        kinds = [u.kind for u in letter.units]
+        assert {"area_for_improvement", "finding"} <= set(kinds)
+        expected = classify(nlp, [u.text for u in letter.units], kinds)
+        rows = conn.execute(
+            "SELECT u.id, u.kind, u.polarity, u.polarity_score FROM units u"
+            " JOIN letters l ON l.id = u.letter_id WHERE l.source = ? ORDER BY u.seq",
+            [path.name],
+        ).fetchall()
+        assert [kind for _, kind, _, _ in rows] == kinds
+        for (unit_id, kind, polarity, score), c in zip(rows, expected, strict=True):
+            if kind == "finding":
+                assert (polarity, score) == (c.polarity, pytest.approx(c.polarity_score))
+            else:
+                assert (polarity, score) == ("concern", 1.0)
+            stored = conn.execute(
+                "SELECT code FROM unit_themes WHERE unit_id = ? ORDER BY score DESC, code",
+                [unit_id],
+            ).fetchall()
+            assert [code for (code,) in stored] == [code for code, _ in c.themes]
+        # findings are rated by the model, not given an area's fixed concern
+        assert any(score != 1.0 for _, kind, _, score in rows if kind == "finding")

@@ -1,0 +1,94 @@
+"""Surviving mutants that are equivalent, or not worth a test, each with its reason (issue 19).
+
+bench/mutation.py matches every survivor against RULES (kinds of mutant, by the line they change)
+and ACCEPTED (single mutants). An equivalent mutant behaves as the original does on every input
+the program can give it, so it leaves the score's denominator. One not worth a test stays in
+the denominator, counted as survived, and is listed here so that it is a decision, not an
+oversight. A single mutant is named by its module, its function (`Class.method` for a method)
+and the line it changes, before and after, stripped (several lines joined by " / "), so the list
+survives mutmut renumbering its mutants.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Accepted:
+    module: str
+    function: str
+    before: str
+    after: str
+    why: str
+    equivalent: bool = True  # False: not worth a test
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    why: str
+    matches: Callable[[str, str, str], bool]  # (before, after, diff) -> bool
+    equivalent: bool = True
+
+
+_SQL = re.compile(
+    r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|JOIN|MATCH|ORDER BY|GROUP BY|LIMIT|VALUES|"
+    r"PRAGMA|BEGIN|ROLLBACK|COMMIT|SAVEPOINT|RELEASE|CREATE|DROP|ALTER|ESCAPE|LIKE|EXISTS|AND)\b",
+    re.IGNORECASE,
+)
+_SQL_LITERAL = re.compile(r"'[^']*'")
+
+
+def _sql_case(before: str, after: str, diff: str) -> bool:
+    """Only the letter case of SQL changes, outside its quoted literals."""
+    return (
+        before != after
+        and before.lower() == after.lower()
+        and bool(_SQL.search(before))
+        and _SQL_LITERAL.findall(before) == _SQL_LITERAL.findall(after)
+    )
+
+
+def _zip_strict(before: str, after: str, diff: str) -> bool:
+    """zip(..., strict=True) loses its strict flag."""
+    if "strict=True" not in before:
+        return False
+    loose = (before.replace("strict=True", "strict=False"), before.replace("strict=True", ""))
+    return after in loose
+
+
+def _message_text(before: str, after: str, diff: str) -> bool:
+    """A string of an error message wrapped in XX or changed in case, the message still there."""
+    if before.lower() != after.lower() and after.replace("XX", "") != before:
+        return False
+    lines = diff.splitlines()[2:]  # after the ---/+++ header
+    at = next((i for i, line in enumerate(lines) if line.startswith("-")), 0)
+    context = " ".join(lines[max(0, at - 3) : at + 1])
+    return "raise " in context or "Error(" in context or "InvalidInput(" in context
+
+
+RULES: list[Rule] = [
+    Rule(
+        "sql-case",
+        "equivalent: SQLite reads keywords and names in any case (quoted literals untouched)",
+        _sql_case,
+    ),
+    Rule(
+        "zip-strict",
+        "equivalent: the zipped sequences have equal lengths by construction; strict=True only"
+        " guards that",
+        _zip_strict,
+    ),
+    Rule(
+        "message-text",
+        "not worth a test: the wording of an error message (tests match what it says, not"
+        " every letter's case)",
+        _message_text,
+        equivalent=False,
+    ),
+]
+
+ACCEPTED: list[Accepted] = []
