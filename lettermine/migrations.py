@@ -287,3 +287,29 @@ _M009_SQL = (
 def m009_area_closures(db: Database) -> None:
     for statement in _M009_SQL:
         db.execute(statement)
+
+
+# The people who may use `lettermine serve`: a name (the author written into action history), a
+# role, and a password kept only as a salted scrypt hash (lettermine/web/users.py). A new or reset
+# password is a one-time password: must_change is set until its owner chooses their own.
+_M010_SQL = (
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (trim(name) != ''),
+        role TEXT NOT NULL CHECK (role IN ('editor', 'viewer')),
+        password_hash TEXT NOT NULL,
+        must_change INTEGER NOT NULL DEFAULT 1 CHECK (must_change IN (0, 1)),
+        -- Random, new with every password: a session carries it, so a new password (or a
+        -- reset) ends the sessions signed in with the old one.
+        session_stamp TEXT NOT NULL,
+        created TEXT NOT NULL,
+        password_set TEXT NOT NULL,
+        last_sign_in TEXT
+    )""",
+)
+
+
+@migrations()
+def m010_users(db: Database) -> None:
+    for statement in _M010_SQL:
+        db.execute(statement)

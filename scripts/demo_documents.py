@@ -216,24 +216,34 @@ def _actions(conn: sqlite3.Connection, areas: list[list[str]]) -> None:
     )
 
 
+def seed(db: Path) -> sqlite3.Connection:
+    """The demo scenario in a new database at db: the sample letters, themes and actions.
+
+    Also the seed of `lettermine serve`'s tests and of bench/serve.py.
+    """
+    from lettermine.db import connect
+
+    conn = connect(db)
+    _ingest(conn)
+    areas = _areas(conn)
+    _label(conn, areas)
+    _actions(conn, areas)
+    return conn
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "lettermine-demo")
     parser.add_argument("--render", action="store_true", help="Also render PDF and PNG pages.")
     args = parser.parse_args()
 
-    from lettermine.db import connect
     from lettermine.report import write_plan, write_report
 
     args.out.mkdir(parents=True, exist_ok=True)
     db = args.out / "demo.db"
     for stale in args.out.glob("demo.db*"):
         stale.unlink()
-    conn = connect(db)
-    _ingest(conn)
-    areas = _areas(conn)
-    _label(conn, areas)
-    _actions(conn, areas)
+    conn = seed(db)
     plan = write_plan(conn, args.out / "plan.docx", authority=AUTHORITY, today=TODAY)
     report = write_report(
         conn, args.out / "scrutiny.docx", authority=AUTHORITY, since=SINCE, today=TODAY

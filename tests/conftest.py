@@ -32,3 +32,14 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def runner() -> CliRunner:
     """A CLI runner that keeps stdout and stderr apart."""
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def web_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed scenario for `lettermine serve` (sample letters, actions, an editor and a
+    viewer), built once; copy it before changing it (tests/web_helpers.copy_db)."""
+    from web_helpers import build_seed
+
+    path = tmp_path_factory.mktemp("web-seed") / "seed.db"
+    build_seed(path)
+    return path

@@ -123,7 +123,7 @@ def _register() -> None:
     # Importing a module registers its commands on `app`, in the order help lists them.
     import importlib
 
-    for name in ("letters", "model", "search", "peers", "actions", "areas", "documents"):
+    for name in ("letters", "model", "search", "peers", "actions", "areas", "documents", "serve"):
         importlib.import_module(f"lettermine.cli.{name}")
 
 
