@@ -8,7 +8,7 @@ GROUPS below, or `--list`. The default is every group; `nice` it, the machine is
 
     nice -n 10 python bench/mutation.py rag search
 
-Needs the `mutation` extra (`pip install -e ".[mutation]"`: mutmut 3.8). Each group works in
+Needs mutmut 3.8 (in the dev extras). Each group works in
 `out/mutation/<group>/`, links to this work tree's `lettermine/`, `tests/`, `letters/` and
 `models/`, and a pyproject.toml written for it; mutmut copies them into `mutants/` there, so
 the work tree is never touched. The real corpus is passed on as $LETTERMINE_CORPUS.
@@ -59,6 +59,8 @@ class Group:
     tests: tuple[str, ...]
     # module -> fnmatch patterns of the functions in scope (default: every function)
     only: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # every mutant whatever --sample says (a small module)
+    whole: bool = False
 
 
 PARSER_TESTS = (
@@ -74,8 +76,10 @@ PARSER_TESTS = (
 )
 
 GROUPS: dict[str, Group] = {
-    "rag": Group(("lettermine/rag.py",), ("tests/test_rag.py",)),
-    "actions": Group(("lettermine/actions.py",), ("tests/test_actions.py",)),
+    "rag": Group(("lettermine/rag.py",), ("tests/test_rag.py",), whole=True),
+    "actions": Group(
+        ("lettermine/actions.py",), ("tests/test_actions.py", "tests/test_workbook.py")
+    ),
     "search": Group(("lettermine/search.py",), ("tests/test_search.py",)),
     "read": Group(
         (
@@ -133,6 +137,11 @@ GROUPS: dict[str, Group] = {
 }
 
 
+def work(args: argparse.Namespace) -> Path:
+    """out/mutation, or out/mutation-<label> for a run on another tree's tests."""
+    return WORK.with_name(f"mutation-{args.label}") if args.label else WORK
+
+
 def module_name(path: str) -> str:
     return path.removesuffix(".py").replace("/", ".")
 
@@ -178,15 +187,16 @@ def pyproject(group: Group) -> str:
     )
 
 
-def prepare(name: str, group: Group, keep: bool) -> Path:
-    where = WORK / name
-    if not keep and where.exists():
+def prepare(name: str, group: Group, args: argparse.Namespace) -> Path:
+    where = work(args) / name
+    tree = Path(args.tree).resolve() if args.tree else ROOT
+    if not args.keep and where.exists():
         shutil.rmtree(where)
     where.mkdir(parents=True, exist_ok=True)
     for link in ("lettermine", "tests", "letters", "models", "README.md"):
         target = where / link
         if not target.is_symlink():
-            target.symlink_to(ROOT / link)
+            target.symlink_to(tree / link)
     (where / "pyproject.toml").write_text(pyproject(group), encoding="utf-8")
     return where
 
@@ -237,19 +247,28 @@ def accepted_for(module: str, mutant: str, diff: str) -> tuple[str, bool] | None
 
 def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     group = GROUPS[name]
-    where = prepare(name, group, args.keep)
+    where = prepare(name, group, args) if not args.again else work(args) / name
     env = dict(os.environ, LETTERMINE_CORPUS=str(corpus_dir().resolve()), PYTHONHASHSEED="0")
     env.pop("LETTERMINE_DB", None)
     mutmut = Path(sys.executable).with_name("mutmut")
     started = time.monotonic()
-    with open(where / "run.log", "w", encoding="utf-8") as log:
-        command = [str(mutmut), "run", "--max-children", str(args.max_children)]
+    command = [str(mutmut), "run", "--max-children", str(args.max_children)]
+    if args.again:
+        # the survivors of the last run (not the listed ones) again, against today's tests
+        saved: list[dict[str, object]] = json.loads((where / "results.json").read_text("utf-8"))
+        names = [str(r["mutant"]) for r in saved if r["status"] not in KILLED and not r["why"]]
+        if not names:
+            print(f"# {name}: no survivors to run again", flush=True)
+            return saved
+        command += names
+    else:
         # mutmut takes fnmatch patterns of mutant names; with none it runs every mutant
-        if group.only:
-            command += [
-                f"{module_name(m)}.{p}__mutmut_*" for m, ps in group.only.items() for p in ps
-            ]
-            command += [f"{module_name(m)}.*" for m in group.modules if m not in group.only]
+        sample = "" if group.whole else args.sample
+        tail = f"__mutmut_*[{sample}]" if sample else "__mutmut_*"
+        command += [
+            f"{module_name(m)}.{p}{tail}" for m in group.modules for p in group.only.get(m, ("*",))
+        ]
+    with open(where / "run.log", "a" if args.again else "w", encoding="utf-8") as log:
         done = subprocess.run(command, cwd=where, env=env, stdout=log, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
     if done.returncode != 0:
@@ -265,8 +284,8 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     rows = []
     for row in json.loads(dumped.stdout):
         module = row["file"]
-        if not in_scope(group, module, row["mutant"]):
-            continue
+        if not in_scope(group, module, row["mutant"]) or row["status"] == "not checked":
+            continue  # out of scope, or not in the sample
         found = None
         if row["status"] not in KILLED:
             found = accepted_for(module, row["mutant"], row["diff"])
@@ -319,7 +338,24 @@ def main() -> None:
     )
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once")
     parser.add_argument("--keep", action="store_true", help="reuse out/mutation/<group>")
+    parser.add_argument(
+        "--sample",
+        default="7",
+        help="mutate only mutants whose number ends in one of these digits (default 7: one in"
+        " ten, spread over every function); 'all' for every mutant (hours on 2 cores)",
+    )
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run the last run's unlisted survivors again (after adding tests), same sample",
+    )
     parser.add_argument("--report", action="store_true", help="re-print saved results only")
+    parser.add_argument(
+        "--tree",
+        help="another work tree whose lettermine/ and tests/ to mutate and run (e.g. a"
+        " checkout of main, for the scores before new tests); results in out/mutation-<label>",
+    )
+    parser.add_argument("--label", help="with --tree: name of its results folder (e.g. before)")
     parser.add_argument("--dump", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.dump:
@@ -329,13 +365,19 @@ def main() -> None:
         for name, group in GROUPS.items():
             print(f"{name}: {' '.join(group.modules)} <- {' '.join(group.tests)}")
         return
+    if args.sample == "all":
+        args.sample = ""
+    elif not args.sample.isdigit():
+        parser.error("--sample takes digits (e.g. 7 or 37) or 'all'")
+    if args.tree and not args.label:
+        parser.error("--tree needs --label")
     unknown = [g for g in args.groups if g not in GROUPS]
     if unknown:
         parser.error(f"no group {', '.join(unknown)}: choose from {', '.join(GROUPS)}")
     rows: list[dict[str, object]] = []
     for name in args.groups or list(GROUPS):
         if args.report:
-            saved = WORK / name / "results.json"
+            saved = work(args) / name / "results.json"
             rows += json.loads(saved.read_text(encoding="utf-8"))
         else:
             rows += run_group(name, args)
