@@ -245,6 +245,15 @@ def accepted_for(module: str, mutant: str, diff: str) -> tuple[str, bool] | None
     return None
 
 
+def judge(row: dict[str, object]) -> dict[str, object]:
+    """The row with why/equivalent set from bench/mutation_accepted.py (as it is today)."""
+    found = None
+    if row["status"] not in KILLED:
+        found = accepted_for(str(row["file"]), str(row["mutant"]), str(row["diff"]))
+    row["why"], row["equivalent"] = found if found else (None, False)
+    return row
+
+
 def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     group = GROUPS[name]
     where = prepare(name, group, args) if not args.again else work(args) / name
@@ -256,6 +265,7 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     if args.again:
         # the survivors of the last run (not the listed ones) again, against today's tests
         saved: list[dict[str, object]] = json.loads((where / "results.json").read_text("utf-8"))
+        saved = [judge(r) for r in saved]
         names = [str(r["mutant"]) for r in saved if r["status"] not in KILLED and not r["why"]]
         if not names:
             print(f"# {name}: no survivors to run again", flush=True)
@@ -283,14 +293,9 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     )
     rows = []
     for row in json.loads(dumped.stdout):
-        module = row["file"]
-        if not in_scope(group, module, row["mutant"]) or row["status"] == "not checked":
+        if not in_scope(group, row["file"], row["mutant"]) or row["status"] == "not checked":
             continue  # out of scope, or not in the sample
-        found = None
-        if row["status"] not in KILLED:
-            found = accepted_for(module, row["mutant"], row["diff"])
-        row["why"], row["equivalent"] = found if found else (None, False)
-        rows.append(row)
+        rows.append(judge(row))
     (where / "results.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     print(f"# {name}: {len(rows)} mutants in scope, {seconds:.0f} s", flush=True)
     return rows
@@ -378,7 +383,7 @@ def main() -> None:
     for name in args.groups or list(GROUPS):
         if args.report:
             saved = work(args) / name / "results.json"
-            rows += json.loads(saved.read_text(encoding="utf-8"))
+            rows += [judge(r) for r in json.loads(saved.read_text(encoding="utf-8"))]
         else:
             rows += run_group(name, args)
     report(rows, args.survivors, args.accepted)

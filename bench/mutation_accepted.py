@@ -91,4 +91,29 @@ RULES: list[Rule] = [
     ),
 ]
 
-ACCEPTED: list[Accepted] = []
+ACCEPTED: list[Accepted] = [
+    # search.py
+    Accepted(
+        "lettermine/search.py",
+        "_few",
+        "enough = tagged * 4 // 5 + 1",
+        "enough = tagged * 5 // 5 + 1",
+        "equivalent: chooses between two query plans that return the same units (a speed"
+        " trade-off; the theme-filter tests run both plans)",
+    ),
+    Accepted(
+        "lettermine/search.py",
+        "scratch_index",
+        'cache: dict[str, sqlite3.Connection] | None = getattr(_scratch, "indexes", None)',
+        'cache: dict[str, sqlite3.Connection] | None = getattr(None, "indexes", None)',
+        "equivalent: a cache that always misses builds the same scratch index again (slower,"
+        " same answers)",
+    ),
+    Accepted(
+        "lettermine/search.py",
+        "_mark_repeats",
+        "break",
+        "return",
+        "equivalent: the loop is the function's last statement",
+    ),
+]

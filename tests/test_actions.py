@@ -966,3 +966,43 @@ def test_seed_scenario(source: str, runner: CliRunner, db_path: Path) -> None:
     letters = json.loads(runner.invoke(app, ["export", "--json"]).stdout)
     units = {u["id"]: u["actions"] for x in letters for u in x["units"]}
     assert units[caseload_afi] == [em1] and units[workforce_afi] == [workforce]
+
+
+# -- what mutation testing found untested (issue 19) ---------------------------------------------
+
+
+def test_export_csv_carries_the_latest_note_evidence_author_date_and_override(run: Run) -> None:
+    """Each of these columns comes from a different history entry: the latest that has it."""
+    import csv
+    import io
+
+    action_id = new_action(run, "--for 1:1 --date 2020-01-01 --due 2020-12-31")
+    run(f"update {action_id} --percent 10 --note 'First note' --author 'A. Lead' --date 2020-02-01")
+    run(f"update {action_id} --evidence 'Audit report' --author 'B. Officer' --date 2020-03-01")
+    run(f"rag {action_id} --override amber --reason 'Staff leave' --date 2020-03-05")
+    run(f"link {action_id} 2:1 --date 2020-03-10")
+    run(f"unlink {action_id} 2:1 --author 'D. Clerk' --date 2020-04-01")
+    exported = run("export --csv --today 2020-04-02").stdout
+    assert "\r" not in exported  # one newline a row, as the other commands print
+    (row,) = csv.DictReader(io.StringIO(exported))
+    assert {k: row[k] for k in ("note", "evidence", "author", "date")} == {
+        "note": "First note",
+        "evidence": "Audit report",
+        "author": "D. Clerk",
+        "date": "2020-04-01",
+    }
+    assert (row["rag_override"], row["rag_override_reason"]) == ("amber", "Staff leave")
+    assert (row["description"], row["ref"], row["units"]) == ("", "", "1:1")
+    unlinked = show(run, action_id)["history"][-1]
+    assert (unlinked["event"], unlinked["at"], unlinked["author"]) == (
+        "unlink",
+        "2020-04-01",
+        "D. Clerk",
+    )
+
+
+def test_an_import_with_one_problem_says_problem_not_problems(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "tracker.csv"
+    path.write_text("title,owner,status,percent,due,units\nA review,,,,,\n,Nobody,,,,\n", "utf-8")
+    message = run(f"import {path}", code=1).stderr
+    assert message.startswith("Error: tracker.csv: nothing imported, 1 problem: row 3: no title")

@@ -463,6 +463,7 @@ def test_limits(conn: sqlite3.Connection) -> None:
 def test_search_units_says_what_is_wrong(
     conn: sqlite3.Connection, call: dict[str, object], message: str
 ) -> None:
+    call = dict(call)  # the parameter is shared by every run of the test in a process
     query = str(call.pop("query", "caseloads"))
     with pytest.raises(LettermineError) as e:
         search_units(conn, query, **call)  # type: ignore[arg-type]
