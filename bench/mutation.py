@@ -214,7 +214,8 @@ def dump() -> None:
         data.load()
         for key, code in data.exit_code_by_key.items():
             status = status_by_exit_code[code]
-            diff = "" if status in KILLED else get_diff_for_mutant(key, path=path)
+            unrun = status in KILLED or status == "not checked"  # not checked: not in the sample
+            diff = "" if unrun else get_diff_for_mutant(key, path=path)
             out.append({"file": str(path), "mutant": key, "status": status, "diff": diff})
     json.dump(out, sys.stdout)
 
@@ -257,7 +258,9 @@ def judge(row: dict[str, object]) -> dict[str, object]:
 def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     group = GROUPS[name]
     where = prepare(name, group, args) if not args.again else work(args) / name
-    env = dict(os.environ, LETTERMINE_CORPUS=str(corpus_dir().resolve()), PYTHONHASHSEED="0")
+    # LETTERMINE_MUTATION: tests/conftest.py empties the test modules' caches before each test
+    corpus = str(corpus_dir().resolve())
+    env = dict(os.environ, LETTERMINE_CORPUS=corpus, PYTHONHASHSEED="0", LETTERMINE_MUTATION="1")
     env.pop("LETTERMINE_DB", None)
     mutmut = Path(sys.executable).with_name("mutmut")
     started = time.monotonic()
@@ -283,6 +286,12 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     seconds = time.monotonic() - started
     if done.returncode != 0:
         sys.exit(f"mutmut failed in {where} (exit {done.returncode}): see {where / 'run.log'}")
+    return collect(name, where, env, seconds)
+
+
+def collect(name: str, where: Path, env: dict[str, str], seconds: float) -> list[dict[str, object]]:
+    """The group's mutants in scope (and in the sample) with their status, saved as JSON."""
+    group = GROUPS[name]
     dumped = subprocess.run(
         [sys.executable, __file__, "--dump"],
         cwd=where,
@@ -361,6 +370,9 @@ def main() -> None:
         " checkout of main, for the scores before new tests); results in out/mutation-<label>",
     )
     parser.add_argument("--label", help="with --tree: name of its results folder (e.g. before)")
+    parser.add_argument(
+        "--collect", action="store_true", help="save and print a group's results as they stand"
+    )
     parser.add_argument("--dump", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.dump:
@@ -381,7 +393,10 @@ def main() -> None:
         parser.error(f"no group {', '.join(unknown)}: choose from {', '.join(GROUPS)}")
     rows: list[dict[str, object]] = []
     for name in args.groups or list(GROUPS):
-        if args.report:
+        if args.collect:
+            env = dict(os.environ, LETTERMINE_CORPUS=str(corpus_dir().resolve()))
+            rows += collect(name, work(args) / name, env, 0.0)
+        elif args.report:
             saved = work(args) / name / "results.json"
             rows += [judge(r) for r in json.loads(saved.read_text(encoding="utf-8"))]
         else:

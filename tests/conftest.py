@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,20 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "lettermine.db"
     monkeypatch.setenv("LETTERMINE_DB", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_results_under_mutation(request: pytest.FixtureRequest) -> None:
+    """Under bench/mutation.py, each mutant runs in a fork of a process that has run the tests
+    once: a test module's cached parse (`@cache def ilacs()`) would hold what the unmutated code
+    gave, and hide the mutant. There, every such cache is emptied before each test, except the
+    ones a module names in MUTATION_KEEPS (a loaded model, kept for speed)."""
+    if not os.environ.get("LETTERMINE_MUTATION"):
+        return
+    keep = getattr(request.module, "MUTATION_KEEPS", ())
+    for name, value in vars(request.module).items():
+        if name not in keep and callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
 
 
 @pytest.fixture

@@ -486,6 +486,11 @@ def test_shipped_model_decides_agreed_units_as_both_readers_did(uid: str) -> Non
     assert c.polarity == unit["polarity"]
 
 
+# bench/mutation.py keeps this cache across tests (conftest.py): the tests that check how the
+# model loads call load_pipeline themselves.
+MUTATION_KEEPS = ("_shipped",)
+
+
 @cache
 def _shipped() -> Any:
     from lettermine.classify import load_pipeline
