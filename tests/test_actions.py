@@ -1006,3 +1006,32 @@ def test_an_import_with_one_problem_says_problem_not_problems(run: Run, tmp_path
     path.write_text("title,owner,status,percent,due,units\nA review,,,,,\n,Nobody,,,,\n", "utf-8")
     message = run(f"import {path}", code=1).stderr
     assert message.startswith("Error: tracker.csv: nothing imported, 1 problem: row 3: no title")
+
+
+def test_import_keeps_description_and_author_and_names_the_action_a_ref_is_taken_by(
+    run: Run, tmp_path: Path
+) -> None:
+    new_action(run, "--ref EM1")  # action 1
+    path = tmp_path / "tracker.csv"
+    header = "ref,title,description,owner,status,percent,due,units,author,rag_override,"
+    path.write_text(
+        header + "rag_override_reason\nEM2,Audit supervision,Monthly audits,SM,in progress,10,"
+        "2020-06-30,1:1,A. Lead,amber,Staff leave\nEM3,Another,,SM,,,,1:2,,red,Late\n",
+        encoding="utf-8",
+    )
+    second, third = map(int, run(f"import {path} --author 'B. Officer'").stdout.split())
+    action = show(run, second)
+    assert action["description"] == "Monthly audits"
+    made = {(h["event"], h.get("author")) for h in action["history"]}
+    assert {("link", "A. Lead"), ("override", "A. Lead")} <= made  # the row's own author
+    made = {(h["event"], h.get("author")) for h in show(run, third)["history"]}
+    assert {("link", "B. Officer"), ("override", "B. Officer")} <= made  # else the importer
+    path.write_text("ref,title,owner,status,percent,due,units\nEM1,Other,SM,,,,\n", "utf-8")
+    assert "ref 'EM1' is already action 1" in run(f"import {path}", code=1).stderr
+
+
+def test_coverage_of_two_letters_at_once(conn: sqlite3.Connection) -> None:
+    both = coverage(conn, letter_ids=[1, 2])
+    assert both == coverage(conn, letter_ids=[2, 1])
+    one, two = coverage(conn, letter_ids=[1]), coverage(conn, letter_ids=[2])
+    assert both["areas"] == one["areas"] + two["areas"] == 5
