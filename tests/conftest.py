@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import os
+from functools import cache
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from lettermine.corpus import corpus_dir
+from lettermine.read.extract import read_text
+from lettermine.read.parse import parse_letter
+from lettermine.records import Letter
 
 ROOT = Path(__file__).resolve().parents[1]
 LETTERS = ROOT / "letters"
@@ -41,6 +46,8 @@ def _no_cached_results_under_mutation(request: pytest.FixtureRequest) -> None:
     for name, value in vars(request.module).items():
         if name not in keep and callable(getattr(value, "cache_clear", None)):
             value.cache_clear()
+    _text.cache_clear()  # and this module's session caches of the corpus
+    _letter.cache_clear()
 
 
 @pytest.fixture
@@ -58,3 +65,28 @@ def web_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("web-seed") / "seed.db"
     build_seed(path)
     return path
+
+
+# --- Corpus files read once per test session ------------------------------------------------------
+# Several corpus tests read the same PDFs (conservation, SIF, ILACS, JTAI, SEND, focused visits,
+# labels); extracting and parsing each once saves most of their time.
+
+
+def corpus_text(path: Path) -> str:
+    """extract.read_text of a file, read once per session (a str: no test can change it)."""
+    return _text(path.resolve())
+
+
+def corpus_letter(path: Path) -> Letter:
+    """parse_letter of corpus_text(path), parsed once per session; each call gets its own copy."""
+    return copy.deepcopy(_letter(path.resolve()))
+
+
+@cache
+def _text(path: Path) -> str:
+    return read_text(path)
+
+
+@cache
+def _letter(path: Path) -> Letter:
+    return parse_letter(_text(path))

@@ -12,7 +12,8 @@ heading printed directly over a bullet or numbered item belongs to the list (its
 it only ever opens another part of the report (strengths, findings, judgements, a summary) or
 carries a grade. Not counted, as not list items: page furniture (bare numbers), a table's
 header row, a statement that there is nothing to list ("There are no areas for priority
-action"), and the introduction before the first item: a paragraph ending with ":" or
+action"), an editorial note about the text ("All names are pseudonyms": furniture, which no unit
+may hold either), and the introduction before the first item: a paragraph ending with ":" or
 announcing "the following ..." (numbered, in a report that numbers every paragraph, only when
 it ends as a sentence: a numbered item ending with ":" leads its sub-items).
 
@@ -28,10 +29,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, corpus_letter, corpus_text
 
-from lettermine.read.extract import read_text
-from lettermine.read.parse import parse_letter
 from lettermine.records import Letter
 
 FAMILIES = ("ilacs", "sif", "focused", "jtai", "send")
@@ -95,6 +94,14 @@ _LETTERHEAD = re.compile(
     r"manchester|london|nottingham|ofsted|t:? ?0300 ?123 ?1231|textphone.*|"
     r"(?:e: )?enquiries@ofsted\.gov\.uk|(?:w: )?www\.gov\.uk/ofsted|(?:manchester,? )?m1 2wd|"
     r"[a-z]{1,2}\d{1,2}[a-z]? \d[a-z]{2}|\d{3,4})$",
+    re.IGNORECASE,
+)
+# An editorial note about the letter's own text, printed as a paragraph of its own.
+_EDITORIAL_NOTE = re.compile(
+    r"^\(?(?:(?:all|the) )?(?:children\W?s )?names(?: of [a-z ]{3,40}?)?(?: used)?"
+    r"(?: in this (?:case|practice) study)? (?:are|have been) (?:pseudonyms|changed|anonymi[sz]ed)"
+    r"(?: to protect [a-z\u2019' ]{3,60})?[.)]*$|"
+    r"^this (?:case|practice) study has been anonymi[sz]ed\.?$",
     re.IGNORECASE,
 )
 _NUMBERED = re.compile(r"^\d{1,3}\.\s")  # SIF numbers its paragraphs through the report
@@ -254,12 +261,22 @@ def not_items(section: Section) -> Counter[str]:
             continue
         item = _is_item(text)
         items_follow = any(_is_item(p[0]) for p in paragraphs[i + 1 :])
-        if _NOTHING_TO_LIST.match(re.sub(rf"^{BULLET}\s*", "", text)):
+        nothing = _NOTHING_TO_LIST.match(re.sub(rf"^{BULLET}\s*", "", text))
+        if nothing or _EDITORIAL_NOTE.match(text):
             out += words(text)
         elif not seen_item and items_follow and _introduces(text, item):
             out += words(text)  # the introduction to the list
         else:
             seen_item = seen_item or item
+    return out
+
+
+def editorial_notes(section: Section) -> Counter[str]:
+    """Words of the section's editorial notes (a paragraph of its own), which no unit holds."""
+    out: Counter[str] = Counter()
+    for paragraph in re.split(r"\n\s*\n", section.text):
+        if _EDITORIAL_NOTE.match(" ".join(paragraph.split())):
+            out += words(paragraph)
     return out
 
 
@@ -289,11 +306,13 @@ def lost_and_extra(text: str, letter: Letter) -> tuple[Counter[str], Counter[str
         groups += words(unit.group or "")
     printed: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
+    notes: Counter[str] = Counter()
     for section in list_sections(text, letter.kind):
         printed += words(section.text)
         skipped += not_items(section)
+        notes += editorial_notes(section)
     lost = printed - skipped - held - groups
-    extra = held - printed
+    extra = held - (printed - notes)
     return lost, extra
 
 
@@ -351,6 +370,18 @@ def test_a_lead_in_and_a_none_statement_are_not_items() -> None:
         text, parse_letter_units(["Health visitors should share information."])
     )
     assert not lost
+
+
+def test_an_editorial_note_is_furniture_that_no_unit_may_hold() -> None:
+    text = (
+        "Areas for improvement\n\n\u25fc Health visitors should share information.\n\n"
+        "All names are pseudonyms.\n\n\u25fc Schools should refer promptly.\n\n"
+        "Key strengths\n\n\u25fc Good work.\n"
+    )
+    items = ["Health visitors should share information.", "Schools should refer promptly."]
+    assert lost_and_extra(text, parse_letter_units(items)) == (Counter(), Counter())
+    held = parse_letter_units([items[0] + " All names are pseudonyms.", items[1]])
+    assert lost_and_extra(text, held) == (Counter(), words("All names are pseudonyms"))
 
 
 SIF_LIKE = """What does the local authority need to improve?
@@ -437,8 +468,7 @@ def family(name: str) -> list[tuple[Path, str, Letter]]:
     """Each PDF of a corpus folder, its text and its parse: read once per session."""
     out = []
     for pdf in sorted((CORPUS / name / "pdf").glob("*.pdf")):
-        text = read_text(pdf)
-        out.append((pdf, text, parse_letter(text)))
+        out.append((pdf, corpus_text(pdf), corpus_letter(pdf)))
     return out
 
 

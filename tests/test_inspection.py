@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import corpus_letter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -544,7 +545,7 @@ def test_join_lines() -> None:
 
 @cache
 def real(stem: str) -> Letter:
-    return parse_letter(read_text(REPORTS / f"{stem}.pdf"))
+    return corpus_letter(REPORTS / f"{stem}.pdf")
 
 
 def _gold(stem: str) -> dict[str, object]:

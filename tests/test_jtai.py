@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, LETTERS, needs_corpus
+from conftest import CORPUS, LETTERS, corpus_letter, needs_corpus
 
 from lettermine.read.extract import read_text
 from lettermine.read.jtai import parse_jtai
@@ -326,7 +326,7 @@ JTAI_PDFS = CORPUS / "jtai" / "pdf"
 
 @cache
 def corpus() -> list[tuple[Path, Letter]]:
-    return [(pdf, parse_letter(read_text(pdf))) for pdf in sorted(JTAI_PDFS.glob("*.pdf"))]
+    return [(pdf, corpus_letter(pdf)) for pdf in sorted(JTAI_PDFS.glob("*.pdf"))]
 
 
 @needs_corpus

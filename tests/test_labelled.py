@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, ROOT, needs_corpus
+from conftest import CORPUS, ROOT, corpus_text, needs_corpus
 
 from lettermine.labelled import match_key, read_labels, sha1
 from lettermine.themes import POLARITIES, THEME_CODES
@@ -37,7 +37,9 @@ def test_label_files_are_well_formed_and_hold_no_text(path: Path) -> None:
 
 @needs_corpus
 @pytest.mark.slow
-def test_every_label_finds_its_unit_in_the_corpus() -> None:
+def test_every_label_finds_its_unit_in_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same extraction, read once per session (other corpus tests read these PDFs too).
+    monkeypatch.setattr("lettermine.read.extract.read_text", corpus_text)
     for path in UNIT_LABELS:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
         found = read_labels([path], CORPUS)

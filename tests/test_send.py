@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, LETTERS, needs_corpus
+from conftest import CORPUS, LETTERS, corpus_letter, needs_corpus
 
 from lettermine.read.extract import read_text
 from lettermine.read.parse import detect_kind, parse_letter
@@ -187,6 +187,49 @@ def test_paragraphs_in_one_table_cell_split_where_a_line_stops_short() -> None:
     ]
 
 
+FINDINGS = (
+    "\u25fc Practitioners know families well, and most families say that they are listened to and\n"
+    "that the help they receive makes a real difference to their children\u2019s lives at home.\n\n"
+    "Some families use short breaks in the holidays, which gives carers some rest and lets\n"
+    "children take part in activities. There are too few places.\n"
+    "This is because the partnership has not commissioned enough providers to meet the\n"
+    "demand from families across the area, and waiting lists are growing longer each year.\n\n"
+    "\u25fc Leaders know where practice is weak, and their plans to improve it are right.\n"
+    "Many of these plans are new, and it is too soon to see their impact on families.\n"
+)
+
+
+def findings_of(findings: str, length: int = 30) -> list[str]:
+    text = HEAD.format(outcome=INCONSISTENT).replace(
+        "\u25fc Practitioners know families well.\n", findings
+    )
+    letter = parse_send(text + "Leaders should act.\n" + TAIL)
+    return [u.text[:length] for u in units(letter, "finding")]
+
+
+def test_a_finding_goes_on_after_a_sentence_that_ends_short_of_the_margin() -> None:
+    """Findings are set apart by blank lines: a line that stops short only ends a sentence."""
+    assert findings_of(FINDINGS) == [
+        "Practitioners know families we",
+        "Some families use short breaks",
+        "Leaders know where practice is",
+    ]
+    assert findings_of(FINDINGS, 400)[1].endswith(
+        "There are too few places. This is because the partnership has not commissioned enough "
+        "providers to meet the demand from families across the area, and waiting lists are "
+        "growing longer each year."
+    )
+    assert findings_of(FINDINGS, 400)[2].endswith("too soon to see their impact on families.")
+
+
+def test_findings_printed_without_blank_lines_part_where_a_line_stops_short() -> None:
+    prose = FINDINGS.split("\n\n")[1] + "\n"  # two paragraphs, no blank line between them
+    assert findings_of(prose) == [
+        "Some families use short breaks",
+        "This is because the partnershi",
+    ]
+
+
 def test_a_responsible_body_continued_over_a_page_break_stays_one_row() -> None:
     body = (
         "Areas for priority action\n\n"
@@ -261,7 +304,7 @@ SEND_PDFS = CORPUS / "send" / "pdf"
 
 @cache
 def corpus() -> list[tuple[Path, Letter]]:
-    return [(pdf, parse_letter(read_text(pdf))) for pdf in sorted(SEND_PDFS.glob("*.pdf"))]
+    return [(pdf, corpus_letter(pdf)) for pdf in sorted(SEND_PDFS.glob("*.pdf"))]
 
 
 @needs_corpus

@@ -9,11 +9,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, needs_corpus
+from conftest import CORPUS, corpus_letter, corpus_text, needs_corpus
 
-from lettermine.read.extract import read_text
 from lettermine.read.inspection import parse_report
-from lettermine.read.parse import detect_kind, parse_letter
+from lettermine.read.parse import detect_kind
 from lettermine.records import Letter, Unit
 
 # --- 2014 layout: "What does the local authority need to improve?", sub-headings, the board --
@@ -393,8 +392,7 @@ def older_reports() -> list[Path]:
 
 @cache
 def real(path: Path) -> tuple[str, Letter]:
-    text = read_text(path)
-    return text, parse_letter(text)
+    return corpus_text(path), corpus_letter(path)
 
 
 def _consecutive(numbers: list[int]) -> bool:

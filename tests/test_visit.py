@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import corpus_letter, corpus_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -358,10 +359,10 @@ def _norm(text: str) -> str:
 def corpus() -> list[tuple[dict[str, object], str, Letter]]:
     out = []
     for pdf in sorted(FOCUSED.glob("*.pdf")):
-        text = read_text(pdf)
+        text = corpus_text(pdf)
         gold_path = GOLD / f"{pdf.stem}.json"
         gold = json.loads(gold_path.read_text()) if gold_path.exists() else {}
-        out.append((gold, detect_kind(text), parse_letter(text)))
+        out.append((gold, detect_kind(text), corpus_letter(pdf)))
     return out
 
 

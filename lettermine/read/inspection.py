@@ -19,6 +19,7 @@ from functools import cached_property
 
 from lettermine.authorities import AUTHORITIES, canonical_authority
 from lettermine.dates import parse_date, parse_range
+from lettermine.read.editorial import is_editorial_note
 from lettermine.read.lists import join_item, opens_sub_item
 from lettermine.records import Letter, Unit
 
@@ -175,7 +176,8 @@ def _blocks(text: str) -> list[_Block]:
             else:
                 current.lines.append(line)
             new = False
-    return blocks
+    # An editorial note printed as a paragraph of its own ("All names are pseudonyms").
+    return [b for b in blocks if len(b.lines) > 3 or not is_editorial_note(b.text)]
 
 
 # Headings a report prints at the top of a page, which extractors may run on from the paragraph

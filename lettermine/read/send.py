@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from lettermine.authorities import canonical_authority
 from lettermine.dates import parse_range
+from lettermine.read.editorial import is_editorial_note
 from lettermine.read.lists import BULLET, is_sub_item, join_item
 from lettermine.read.visit import _TERMINAL, _join, _Line, _line_width, _prepare, _text_width
 from lettermine.records import Letter, Unit
@@ -264,15 +265,18 @@ class _Piece:
         return re.sub(rf"^{BULLET}\s*", "", text)
 
 
-def _pieces(body: list[_Line], *, openers: bool) -> list[_Piece]:
+def _pieces(body: list[_Line], *, openers: bool, prose: bool = False) -> list[_Piece]:
     """The section's lines grouped into bullets, sub-items and paragraphs.
 
     A paragraph starts after a blank line, or (text set in a table has none) after a sentence
     whose line stops short of the measure; with `openers`, also at a sentence that opens a new
-    recommendation ("Leaders across the partnership should ...").
+    recommendation ("Leaders across the partnership should ..."). In `prose` (the findings,
+    whose paragraphs and bullets blank lines set apart) a line that stops short is only the end
+    of a sentence, unless the section has no blank lines to go by.
     """
     body = [x for x in body if not _TABLE_HEADER.match(x.text.strip())]
     width = _line_width(body) if body else 0
+    by_gaps = prose and sum(1 for x in body if x.gap_before) >= 2
     pieces: list[_Piece] = []
     for line in body:
         text = line.text.strip()
@@ -291,13 +295,14 @@ def _pieces(body: list[_Line], *, openers: bool) -> list[_Piece]:
             pieces[-1].lines.append(line)  # the sentence goes on, over a gap or a page break
         elif (
             line.gap_before
-            or _stops_short(prev.text, text, width)
+            or (not by_gaps and _stops_short(prev.text, text, width))
             or (openers and _OPENER.match(text))
         ):
             pieces.append(_Piece("para", [line]))
         else:
             pieces[-1].lines.append(line)
-    return pieces
+    # An editorial note wrapped over lines of its own ("All names ... have been changed").
+    return [p for p in pieces if not is_editorial_note(p.text)]
 
 
 def _stops_short(prev: str, line: str, width: int) -> bool:
@@ -431,7 +436,7 @@ def _findings(body: list[_Line], section: str) -> list[Unit]:
     """The bullets and paragraphs under an evaluation heading; sub-items join their finding."""
     units: list[Unit] = []
     items: list[_Item] = []
-    for piece in _pieces(body, openers=False):
+    for piece in _pieces(body, openers=False, prose=True):
         text = piece.text
         if not text:
             continue

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from lettermine.authorities import canonical_authority
 from lettermine.dates import MONTHS, iso, list_start, parse_range
+from lettermine.read.editorial import is_editorial_note
 from lettermine.read.lists import join_item, opens_sub_item
 from lettermine.records import Letter, Unit
 
@@ -184,6 +185,9 @@ def _prepare(text: str) -> list[_Line]:
                 continue
             if re.fullmatch(r"\s*(page\s+)?\d{1,3}(\s+of\s+\d{1,3})?\s*", line, re.IGNORECASE):
                 continue  # a page number the extractor left behind
+            if is_editorial_note(line):
+                gap = True  # "All names are pseudonyms": set apart from the text after it
+                continue
             out.append(_Line(line.strip(), page_no, gap))
             gap = False
     return out
@@ -620,7 +624,8 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
         else:
             blocks[-1].lines.append(line)
         prev = line
-    return _fold_sub_items(blocks)
+    # An editorial note wrapped over lines of its own ("All names ... have been changed").
+    return _fold_sub_items([b for b in blocks if not is_editorial_note(b.text)])
 
 
 def _fold_sub_items(blocks: list[_Block]) -> list[_Block]:
