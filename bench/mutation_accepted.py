@@ -118,6 +118,27 @@ ACCEPTED: list[Accepted] = [
         'closure = tracker.closures.get(r["ID"])',
         "equivalent: r is an sqlite3.Row, whose keys ignore case",
     ),
+    Accepted(
+        "lettermine/actions.py",
+        "_unit_details",
+        '"text": r["text"],',
+        '"text": r["TEXT"],',
+        "equivalent: r is an sqlite3.Row, whose keys ignore case",
+    ),
+    Accepted(
+        "lettermine/actions.py",
+        "_unit_details",
+        '"themes": [t["code"] for t in themes.get(r["id"], [])],',
+        '"themes": [t["code"] for t in themes.get(r["ID"], [])],',
+        "equivalent: r is an sqlite3.Row, whose keys ignore case",
+    ),
+    Accepted(
+        "lettermine/actions.py",
+        "_append",
+        'columns = ["action_id", "event", "at", "recorded_at", *fields]',
+        'columns = ["action_id", "event", "AT", "recorded_at", *fields]',
+        "equivalent: the names go into an INSERT's column list, and SQLite ignores their case",
+    ),
     # search.py
     Accepted(
         "lettermine/search.py",

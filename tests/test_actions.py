@@ -1035,3 +1035,17 @@ def test_coverage_of_two_letters_at_once(conn: sqlite3.Connection) -> None:
     assert both == coverage(conn, letter_ids=[2, 1])
     one, two = coverage(conn, letter_ids=[1]), coverage(conn, letter_ids=[2])
     assert both["areas"] == one["areas"] + two["areas"] == 5
+
+
+def test_every_change_records_who_made_it(run: Run) -> None:
+    action_id = new_action(
+        run, "--for 1:1 --date 2020-01-01 --due 2020-06-30 --description 'Monthly audits'"
+    )
+    run(f"status {action_id} in_progress --author 'A. Lead' --date 2020-02-01")
+    run(
+        f"due {action_id} 2020-09-30 --reason 'Recruitment' --author 'B. Officer' --date 2020-03-01"
+    )
+    action = show(run, action_id)
+    assert action["description"] == "Monthly audits"
+    made = [(h["event"], h.get("author")) for h in action["history"][-2:]]
+    assert made == [("status", "A. Lead"), ("due", "B. Officer")]
