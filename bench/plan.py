@@ -186,7 +186,7 @@ def main() -> None:
 
     today, since, as_at = "2023-06-01", "2022-06-01", "2022-12-31"
     with tempfile.TemporaryDirectory() as folder:
-        conn = connect(Path(folder) / "bench.db")
+        conn = connect(Path(folder) / "bench.db", create=True)
         started = time.perf_counter()
         build(conn, args.letters, args.actions)
         history = conn.execute("SELECT count(*) FROM action_history").fetchone()[0]

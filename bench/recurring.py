@@ -109,7 +109,7 @@ def main() -> int:
         for p in (CORPUS / sub / "pdf").glob(f"{urn}_*.pdf")
     )  # fmt: skip
     db = args.db or Path(tempfile.mkdtemp()) / "recurring.db"
-    conn = connect(db)
+    conn = connect(db, create=True)
     classifier = Classifier(MODEL if themes == "model" else None, enabled=themes == "model")
     started = time.perf_counter()
     failed = 0

@@ -6,9 +6,7 @@ current-state copy on `actions`; anything invalid raises before a row is written
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -19,10 +17,12 @@ from lettermine.authorities import authority_name
 from lettermine.db import write_transaction
 from lettermine.errors import InvalidInput, LettermineError, NotFound
 from lettermine.letters import effective_themes, resolve_unit, unit_ref
-from lettermine.paths import NotReadable, named, read_file
+from lettermine.numbers import real
+from lettermine.paths import named
 from lettermine.rag import CLOSED, COLOURS, is_overdue, rag
+from lettermine.spreadsheet import read_csv, write_csv
 from lettermine.themes import THEME_CODES
-from lettermine.timeline import Tracker, load_tracker, resolve_day
+from lettermine.timeline import Tracker, entries_in_force, load_tracker, resolve_day
 
 STATUSES: tuple[str, ...] = ("not_started", "in_progress", "done", "verified", "blocked")
 
@@ -38,6 +38,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 AREA_KINDS: tuple[str, ...] = ("area_for_improvement", "priority_action")
+PROGRESS_CAP = 1_000_000  # percent of the way from baseline to target, either way
+PLAN_YEARS = 20  # how far ahead a start or due date may be
 DIRECTIONS: tuple[str, ...] = ("up", "down")
 
 
@@ -104,11 +106,19 @@ def _row(conn: sqlite3.Connection, action_id: int) -> sqlite3.Row:
     return rows[0]
 
 
+# The history rows that count: not withdrawn, and not superseded by a correction (see
+# lettermine.corrections). RAG, evidence and the date order are judged on these only.
+COUNTS = (
+    "h.event != 'withdrawal' AND NOT EXISTS "
+    "(SELECT 1 FROM action_history s WHERE s.supersedes = h.id)"
+)
+
+
 def _last_event_date(conn: sqlite3.Connection, action_id: int) -> str | None:
     row = conn.execute(
-        "SELECT at FROM action_history WHERE action_id = ? ORDER BY id DESC LIMIT 1", [action_id]
+        f"SELECT max(h.at) FROM action_history h WHERE h.action_id = ? AND {COUNTS}", [action_id]
     ).fetchone()
-    return str(row[0]) if row else None
+    return str(row[0]) if row and row[0] is not None else None
 
 
 def _check_in_order(conn: sqlite3.Connection, action_id: int, at: dt.date) -> None:
@@ -188,7 +198,9 @@ def get_action(
     action = summarise(tracker, action_id, day)
     action["unit_details"] = _unit_details(conn, tracker.links.get(action_id, []))
     action["measures"] = measures_of(tracker, action_id)
-    action["history"] = tracker.history[action_id]
+    # Now: every row, those a correction superseded marked (the record stays whole); as at a
+    # day: the rows in force then.
+    action["history"] = history(conn, action_id) if when is None else tracker.history[action_id]
     return action
 
 
@@ -255,7 +267,10 @@ def measure_progress(
     met = latest >= target if direction == "up" else latest <= target
     if target == baseline:
         return (100 if met else 0), met
-    return round(100 * (latest - baseline) / (target - baseline)), met
+    # Values are finite (lettermine.numbers.real); a tiny span between baseline and target can
+    # still make the share astronomical, so it is capped rather than overflowing.
+    share = 100 * (latest - baseline) / (target - baseline)
+    return round(max(-PROGRESS_CAP, min(PROGRESS_CAP, share))), met
 
 
 def history(conn: sqlite3.Connection, action_id: int) -> list[dict[str, Any]]:
@@ -267,11 +282,25 @@ def history(conn: sqlite3.Connection, action_id: int) -> list[dict[str, Any]]:
            WHERE h.action_id = ? ORDER BY h.id""",
         [action_id],
     )
+    superseded_by = {r["supersedes"]: r["id"] for r in rows if r["supersedes"] is not None}
     out = []
     for r in rows:
         entry = {k: r[k] for k in r.keys() if r[k] is not None and k not in ("action_id",)}
+        if r["id"] in superseded_by:
+            entry["superseded_by"] = superseded_by[r["id"]]
         out.append(entry)
     return out
+
+
+def effective(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries of a history (as history() gives it) that count, in the order they happened:
+    corrections applied (timeline.entries_in_force, the one place that decides)."""
+    return entries_in_force(entries, None)
+
+
+def effective_history(conn: sqlite3.Connection, action_id: int) -> list[dict[str, Any]]:
+    """history() less what was withdrawn or corrected: what RAG and reports are computed from."""
+    return effective(history(conn, action_id))
 
 
 def list_actions(
@@ -324,7 +353,7 @@ def select_actions(
         if due_within < 0:
             raise InvalidInput(f"--due-within must be 0 or more days, not {due_within}")
         # Open actions falling due in the window; overdue ones are what --overdue is for.
-        last = (day + dt.timedelta(days=due_within)).isoformat()
+        last = (day + dt.timedelta(days=min(due_within, (dt.date.max - day).days))).isoformat()
         rows = [r for r in rows if r["due"] and today <= r["due"] <= last
                 and r["status"] not in CLOSED]  # fmt: skip
     if overdue:
@@ -382,9 +411,33 @@ def resolve_authority(conn: sqlite3.Connection, name: str) -> str:
 # -- writing -------------------------------------------------------------------------------------
 
 
+def check_change_date(at: dt.date) -> dt.date:
+    """A change is recorded once it has happened: a date after tomorrow (a day's grace for time
+    zones) is refused, rather than freezing the action behind a change dated years ahead."""
+    latest = dt.date.today() + dt.timedelta(days=1)
+    if at > latest:
+        raise InvalidInput(
+            f"{at.isoformat()} is in the future: changes are recorded on or after the day they "
+            f"happen (today is {dt.date.today().isoformat()}); check the date"
+        )
+    return at
+
+
+def check_plan_date(day: dt.date | None, what: str) -> dt.date | None:
+    """A start or due date no more than PLAN_YEARS ahead: later ones are typing mistakes."""
+    last = dt.date(dt.date.today().year + PLAN_YEARS, 12, 31)
+    if day is not None and day > last:
+        raise InvalidInput(
+            f"{what} {day.isoformat()} is more than {PLAN_YEARS} years ahead (the latest accepted "
+            f"is {last.isoformat()}): check the year"
+        )
+    return day
+
+
 def _append(
     conn: sqlite3.Connection, action_id: int, event: str, at: dt.date, **fields: Any
 ) -> int:
+    check_change_date(at)
     columns = ["action_id", "event", "at", "recorded_at", *fields]
     values = [action_id, event, at.isoformat(), _now(), *fields.values()]
     cur = conn.execute(
@@ -405,6 +458,8 @@ def _resolve_units(conn: sqlite3.Connection, refs: Iterable[str]) -> list[tuple[
 
 
 def _check_dates(start: dt.date | None, due: dt.date | None) -> None:
+    check_plan_date(start, "start date")
+    check_plan_date(due, "due date")
     if start and due and due < start:
         raise InvalidInput(f"due date {due} is before the start date {start}")
 
@@ -505,6 +560,8 @@ def update_action(
         raise InvalidInput("nothing to record: give --percent, --note, --evidence or --value")
     if percent is not None:
         _check_percent(percent)
+    if value is not None:
+        value = real(value, "value")
     if measure is not None and value is None:
         raise InvalidInput("--measure names the measure a --value is for: give --value too")
     at = _required_date(date, "date")
@@ -804,6 +861,7 @@ def add_measure(
     label = _text(name)
     if not label:
         raise InvalidInput("a measure needs a --name")
+    baseline, target = real(baseline, "baseline"), real(target, "target")
     if direction is None:
         direction = "down" if target < baseline else "up"
     if direction not in DIRECTIONS:
@@ -971,7 +1029,7 @@ def export_rows(
     rows = []
     for action in select_actions(conn, tracker, day):
         latest: dict[str, Any] = {}
-        for entry in tracker.history[action["id"]]:
+        for entry in tracker.history[action["id"]]:  # the entries in force: corrections applied
             latest.update({k: entry[k] for k in ("note", "evidence", "author") if k in entry})
             latest["date"] = entry["at"]
         stored = tracker.actions[action["id"]]
@@ -992,7 +1050,7 @@ def export_rows(
 
 
 def _cell_date(value: str, column: str) -> dt.date | None:
-    value = value.strip()
+    value = re.sub(r"[ T]00:00(:00)?$", "", value.strip())  # a date cell saved with its time
     if not value:
         return None
     # Spreadsheets saved in the UK write 31/03/2020; ISO is accepted too.
@@ -1008,10 +1066,7 @@ def _cell_percent(value: str) -> int:
     text = value.strip().rstrip("%").strip()
     if not text:
         return 0
-    try:
-        number = float(text)
-    except ValueError:
-        raise InvalidInput(f"percent '{value}' is not a number") from None
+    number = real(text, "percent")
     if number != int(number):
         raise InvalidInput(f"percent '{value}' is not a whole number")
     return _check_percent(int(number))
@@ -1034,33 +1089,10 @@ def _header_key(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
-# A tracker of thousands of actions is well under 1 MB; a file far past that is not one.
-MAX_TRACKER_BYTES = 50 * 2**20
-
-
-def read_tracker(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and rows of a tracker CSV (UTF-8 with or without BOM, else Windows-1252)."""
-    try:
-        raw = read_file(path, limit=MAX_TRACKER_BYTES)
-    except NotReadable as e:
-        raise InvalidInput(str(e)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header or not any(h.strip() for h in header):
-        raise InvalidInput(
-            f"{named(path)}: no header row (expected columns: {', '.join(REQUIRED_COLUMNS)})"
-        )
-    keys = [_header_key(h) for h in header]
-    rows = [
-        {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys)}
-        for cells in reader
-        if any(c.strip() for c in cells)
-    ]
-    return keys, rows
+def read_tracker(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and numbered rows of a tracker CSV as spreadsheets save it (encoding and
+    separator detected: lettermine.spreadsheet.read_csv)."""
+    return read_csv(path, TRACKER_COLUMNS, _header_key)
 
 
 def import_csv(
@@ -1071,8 +1103,9 @@ def import_csv(
     date: dt.date | str | None = None,
 ) -> tuple[list[int], list[str]]:
     """Create one action per row of a tracker CSV, all or nothing: (new ids, warnings)."""
-    keys, rows = read_tracker(path)
-    return import_tracker(conn, named(path), keys, rows, author=author, date=date)
+    keys, numbered = read_tracker(path)
+    rows, lines = [row for _, row in numbered], [line for line, _ in numbered]
+    return import_tracker(conn, named(path), keys, rows, lines=lines, author=author, date=date)
 
 
 def import_tracker(
@@ -1081,10 +1114,12 @@ def import_tracker(
     keys: list[str],
     rows: list[dict[str, str]],
     *,
+    lines: Sequence[int] | None = None,
     author: str | None = None,
     date: dt.date | str | None = None,
 ) -> tuple[list[int], list[str]]:
-    """Create one action per tracker row (header keys, text cells), all or nothing."""
+    """Create one action per tracker row (header keys, text cells), all or nothing; lines are
+    the rows' numbers in the sheet (default: 2 on, after the header)."""
     missing = [c for c in REQUIRED_COLUMNS if c not in keys]
     if missing:
         columns = ", ".join(missing)
@@ -1101,7 +1136,8 @@ def import_tracker(
     default_day = _required_date(date, "date")
     created: list[int] = []
     with write_transaction(conn):
-        plans, problems = _plan_rows(conn, rows, default_day)
+        numbered = list(zip(lines or range(2, len(rows) + 2), rows, strict=True))
+        plans, problems = _plan_rows(conn, numbered, default_day)
         if problems:
             shown = "; ".join(problems[:5])
             if len(problems) > 5:
@@ -1114,13 +1150,13 @@ def import_tracker(
 
 
 def _plan_rows(
-    conn: sqlite3.Connection, rows: list[dict[str, str]], default_day: dt.date
+    conn: sqlite3.Connection, rows: list[tuple[int, dict[str, str]]], default_day: dt.date
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
     # Every row is checked before anything is written, so one message lists all the problems.
     plans: list[tuple[int, dict[str, Any]]] = []
     problems: list[str] = []
     refs_seen: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):  # row 1 is the header
+    for line, row in rows:  # numbered as the spreadsheet numbers them (row 1 is the header)
         try:
             plan = _plan_row(conn, row, default_day)
             ref = plan["ref"]
@@ -1144,6 +1180,7 @@ def _plan_row(
     due = _cell_date(row.get("due", ""), "due")
     original_due = _cell_date(row.get("original_due", ""), "original_due") or due
     _check_dates(start, due)
+    check_plan_date(original_due, "original_due")
     if start and original_due and original_due < start:
         raise InvalidInput(f"original_due {original_due} is before the start date {start}")
     status = _cell_status(row.get("status", ""))
@@ -1157,7 +1194,7 @@ def _plan_row(
             raise InvalidInput(f"ref '{ref}' is already action {taken[0]}")
     else:
         _refuse_a_second_copy(conn, title, {unit_id for _, unit_id in links})
-    at = _cell_date(row.get("date", ""), "date") or default_day
+    at = check_change_date(_cell_date(row.get("date", ""), "date") or default_day)
     made = _cell_date(row.get("created", ""), "created")
     if made and made > at:
         raise InvalidInput(f"created {made} is after the row's date {at}")
@@ -1230,8 +1267,5 @@ def _import_one(
 
 
 def write_tracker(rows: list[dict[str, Any]], out: TextIO) -> None:
-    """Write tracker rows as CSV with the TRACKER_COLUMNS header."""
-    writer = csv.DictWriter(out, fieldnames=list(TRACKER_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in TRACKER_COLUMNS})
+    """Write tracker rows as CSV with the TRACKER_COLUMNS header, safe to open in a spreadsheet."""
+    write_csv(out, TRACKER_COLUMNS, ([row.get(k) for k in TRACKER_COLUMNS] for row in rows))

@@ -744,32 +744,79 @@ def set_idf(model: Any, units: Sequence[Any]) -> None:
     features.set_param("idf", idf)
 
 
+# What reading a damaged pipeline folder raises, from spaCy, thinc, srsly (msgpack, JSON), numpy
+# and configparser: a truncated, zeroed or garbled file gives any of these, found by fuzzing the
+# shipped model's files. Caught around loading (and one trial run) only, where each means "this
+# folder is not a usable model"; anywhere else they are bugs and keep their traceback.
+_DAMAGED_MODEL_ERRORS: tuple[type[BaseException], ...] = (
+    OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError,
+    MemoryError, RecursionError, OverflowError, SyntaxError, ZeroDivisionError,
+)  # fmt: skip
+
+
+def _one_line(error: BaseException, limit: int = 200) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def load_pipeline(path: Path | None = None) -> Language:
-    """Load the theme pipeline (default: models/lettermine_themes) with its thresholds."""
+    """Load the theme pipeline (default: models/lettermine_themes) with its thresholds, and try
+    it on one sentence: ModelError, in one line, for a folder that is not a usable model."""
+    import tokenize
+
     path = Path(path) if path is not None else DEFAULT_MODEL
     if not (path / "config.cfg").is_file():
         raise ModelError(
             f"no theme model at {path}: train one with `python -m models.scripts.build` "
             "or `lettermine model train`, or run with --no-classify"
         )
+    thresholds = read_thresholds(path)
+    damaged: tuple[type[BaseException], ...] = (*_DAMAGED_MODEL_ERRORS, tokenize.TokenError)
     import spacy
 
     _register()
     try:
         nlp = spacy.load(path)
-    except (OSError, ValueError, KeyError) as e:
-        raise ModelError(f"the theme model at {path} cannot be loaded: {e}") from None
-    nlp.meta["thresholds"] = read_thresholds(path)
+        missing = [name for name in (THEME_COMPONENT,) if name not in nlp.pipe_names]
+        if missing:
+            raise ModelError(
+                f"the theme model at {path} has no {', '.join(missing)} component: "
+                "it is not a lettermine theme model"
+            )
+        nlp.meta["thresholds"] = thresholds
+        classify(nlp, [_TRIAL_TEXT, _TRIAL_TEXT], ["finding", "area_for_improvement"])
+    except damaged as e:
+        raise ModelError(
+            f"the theme model at {path} cannot be loaded ({_one_line(e)}): it is damaged or "
+            "not a lettermine model; train it again or give another --model"
+        ) from None
     return nlp
 
 
+_TRIAL_TEXT = "Social workers visit children regularly and know them well."
+
+
 def read_thresholds(path: Path) -> dict[str, float]:
-    """Per-theme thresholds saved beside a pipeline; the default for any theme not listed."""
+    """Per-theme thresholds saved beside a pipeline; the default for any theme not listed.
+    ModelError if the file is there but not {"themes": {code: number between 0 and 1}}."""
     file = Path(path) / THRESHOLDS_FILE
-    saved: dict[str, float] = {}
-    if file.is_file():
-        saved = json.loads(file.read_text(encoding="utf-8")).get("themes", {})
-    return {code: float(saved.get(code, DEFAULT_THRESHOLD)) for code in THEME_CODES}
+    if not file.is_file():
+        return dict.fromkeys(THEME_CODES, DEFAULT_THRESHOLD)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:  # JSON and UTF-8 errors are ValueErrors
+        raise ModelError(f"{file}: not readable as thresholds ({_one_line(e)})") from None
+    saved = data.get("themes") if isinstance(data, dict) else None
+    if not isinstance(saved, dict):
+        raise ModelError(f'{file}: not thresholds (expected {{"themes": {{theme: number}}}})')
+    out = {}
+    for code in THEME_CODES:
+        value = saved.get(code, DEFAULT_THRESHOLD)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            shown = _one_line(ValueError(repr(value)), 40)
+            raise ModelError(f"{file}: the threshold for {code} is {shown}, not a number 0-1")
+        out[code] = float(value)
+    return out
 
 
 def classify(nlp: Language, texts: list[str], kinds: list[str]) -> list[Classification]:

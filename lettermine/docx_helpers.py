@@ -28,6 +28,7 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from lettermine.db import refuse_to_replace_a_database
 from lettermine.errors import OutputError
 
 __all__ = [
@@ -449,6 +450,7 @@ def add_picture_rows(
 def save_atomically(doc: Document, path: Path) -> Path:
     """Save to a temporary file beside path, then rename: never a half-written document."""
     path = Path(path)
+    refuse_to_replace_a_database(path)
     folder = path.parent
     try:
         handle, temp_name = tempfile.mkstemp(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lettermine.db import database_errors
 from lettermine.errors import LettermineError, UnreadableLetter, UnreadLayout, UnsupportedFile
 from lettermine.letters import UnitThemes, find_letter
 from lettermine.paths import NotReadable, named, read_file, shown, walk
@@ -130,7 +131,8 @@ def ingest_file(
         sha = file_sha256(path)
     except NotReadable as e:
         raise UnreadableLetter(str(e)) from None
-    existing = find_letter(conn, sha)
+    with database_errors(conn=conn):
+        existing = find_letter(conn, sha)
     if existing is not None:
         return Ingested(path, existing, new=False)
     text = read_text(path)

@@ -11,6 +11,7 @@ from typing import Any
 
 from lettermine.db import write_transaction
 from lettermine.errors import InvalidInput, NotFound
+from lettermine.numbers import whole
 from lettermine.records import Letter
 
 JSON_FIELDS = ("inspectors", "judgements", "warnings")
@@ -47,8 +48,8 @@ def unit_ref(letter_id: int, seq: int) -> str:
 def resolve_unit(conn: sqlite3.Connection, ref: str) -> int:
     """The row id of the unit a public id such as '3:12' names."""
     try:
-        letter_id, seq = (int(part) for part in ref.split(":"))
-    except ValueError:
+        letter_id, seq = (whole(part) for part in ref.split(":"))
+    except (ValueError, InvalidInput):
         raise InvalidInput(f"'{ref}' is not a unit id (expected LETTER:UNIT, e.g. 3:12)") from None
     row = conn.execute(
         "SELECT id FROM units WHERE letter_id = ? AND seq = ?", [letter_id, seq]

@@ -313,3 +313,66 @@ _M010_SQL = (
 def m010_users(db: Database) -> None:
     for statement in _M010_SQL:
         db.execute(statement)
+
+
+# A mistaken history entry is corrected by a new row that supersedes it (lettermine.corrections):
+# `supersedes` names the entry, `correction` says why; a 'withdrawal' row supersedes an entry
+# with nothing in its place. SQLite cannot change a CHECK constraint in place, so the table is
+# rebuilt (the documented create-copy-drop-rename steps, by hand: table.transform() would drop
+# the append-only triggers) and its index and triggers made again. Dropping the old table fires
+# no delete trigger, and nothing else references it.
+_M011_COLUMNS = (
+    "id, action_id, event, at, recorded_at, author, percent, note, evidence, measure_id, value, "
+    "status, due, unit, rag_override, reason"
+)
+_M011_SQL = (
+    """CREATE TABLE action_history_new (
+        id INTEGER PRIMARY KEY,
+        action_id INTEGER NOT NULL REFERENCES actions (id),
+        event TEXT NOT NULL CHECK (event IN ('created', 'imported', 'update', 'status', 'due',
+            'link', 'unlink', 'override', 'override_cleared', 'measure', 'withdrawal')),
+        at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        author TEXT,
+        percent INTEGER CHECK (percent BETWEEN 0 AND 100),
+        note TEXT,
+        evidence TEXT,
+        measure_id INTEGER REFERENCES action_measures (id),
+        value REAL,
+        status TEXT,
+        due TEXT,
+        unit TEXT,  -- the public unit id ('3:1'), kept as text so the record outlives the unit
+        rag_override TEXT,
+        reason TEXT,
+        supersedes INTEGER REFERENCES action_history (id),  -- the entry this row corrects
+        correction TEXT,  -- why it was corrected or withdrawn
+        CHECK ((supersedes IS NULL) = (correction IS NULL)),
+        CHECK (event != 'withdrawal' OR supersedes IS NOT NULL),
+        CHECK (supersedes IS NULL OR event NOT IN ('link', 'unlink', 'measure'))
+    )""",
+    f"INSERT INTO action_history_new ({_M011_COLUMNS}) SELECT {_M011_COLUMNS} FROM action_history",
+    "DROP TABLE action_history",
+    "ALTER TABLE action_history_new RENAME TO action_history",
+    "CREATE INDEX action_history_action ON action_history (action_id, id)",
+    # An entry is superseded once at most: a second correction corrects the first.
+    """CREATE UNIQUE INDEX action_history_supersedes ON action_history (supersedes)
+        WHERE supersedes IS NOT NULL""",
+    """CREATE TRIGGER action_history_append_only_update BEFORE UPDATE ON action_history
+        BEGIN SELECT RAISE(ABORT, 'action history is append-only'); END""",
+    """CREATE TRIGGER action_history_append_only_delete BEFORE DELETE ON action_history
+        BEGIN SELECT RAISE(ABORT, 'action history is append-only'); END""",
+)
+
+
+@migrations()
+def m011_history_corrections(db: Database) -> None:
+    for statement in _M011_SQL:
+        db.execute(statement)
+    broken = db.execute("PRAGMA foreign_key_check(action_history)").fetchall()
+    if broken:  # only if the database was already inconsistent: upgrade nothing
+        from lettermine.db import DatabaseError
+
+        raise DatabaseError(
+            f"{len(broken)} action history rows name an action or measure that is not there, so "
+            "the database was not upgraded: restore it from a backup"
+        )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lettermine.actions import AREA_KINDS, as_date, measures_of, select_actions
+from lettermine.db import refuse_to_replace_a_database
 from lettermine.docx_helpers import Cell
 from lettermine.errors import InvalidInput, OutputError
 from lettermine.letters import get_letter
@@ -261,6 +262,7 @@ def check_output(path: Path) -> Path:
         check_target(path)  # a FIFO or device of that name would block or swallow the file
     except NotReadable as e:
         raise OutputError(str(e)) from None
+    refuse_to_replace_a_database(path)  # `plan --db x.docx -o x.docx`
     return path
 
 

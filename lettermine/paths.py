@@ -21,44 +21,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lettermine.errors import LettermineError
+from lettermine.escapes import visible
 
 
 class NotReadable(LettermineError):
     "A path that is not a regular file or folder we may read, or cannot be read"
 
 
-# Characters that move the cursor, retitle or recolour a terminal, or reorder the text around
-# them (bidirectional controls can make 'gpj.exe' print as 'exe.jpg').
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_LINES = frozenset("\u2028\u2029\x85")
-
-
 def shown(value: object, *, keep_newlines: bool = False) -> str:
     """Text or a path as it can be printed and stored anywhere.
 
     Bytes that were not UTF-8 become `\\xNN`, control characters `\\xNN` (or `\\uNNNN`), other
-    lone surrogates `\\uNNNN`; everything else is kept. With keep_newlines, '\\n' stays a newline
-    (for messages of more than one line).
+    lone surrogates `\\uNNNN`; everything else is kept (lettermine.escapes decides). With
+    keep_newlines, '\\n' stays a newline (for messages of more than one line).
     """
     text = os.fspath(value) if isinstance(value, os.PathLike) else str(value)
-    if text.isprintable():
-        return text
-    out: list[str] = []
-    for ch in text:
-        code = ord(ch)
-        if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, as surrogateescape carries it
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append(f"\\u{code:04x}")
-        elif ch == "\n" and keep_newlines:
-            out.append(ch)
-        elif code < 0x20 or 0x7F <= code <= 0x9F:
-            out.append(f"\\x{code:02x}")
-        elif ch in _BIDI or ch in _LINES:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return visible(text, keep="\n" if keep_newlines else "")
 
 
 def named(path: Path) -> str:

@@ -10,9 +10,15 @@ Pure: no database. Terms are stemmed words and pairs of adjacent words ("pathway
   enable", "including"... in the first sentence) counts twice, its purpose or detail once, and later
   sentences (narrative areas of joint inspections run to a paragraph) 0.3 times as much.
 
+The kinds of failing an area's concern names (timeliness, recording, capacity, oversight...) are
+read from its words too (`failing_kinds`): two areas on the same practice area with different
+failings ("IRO caseloads" and "IRO challenge of delay") are different asks, and the search ranks a
+candidate whose failing conflicts lower (`kind_factor`).
+
 Measured on 30 random areas judged by hand (bench/peers.py), against the choices left out: word
-pairs, the domain's stop words, the concern's double weight and one spelling per thing each added
-precision; a person-like theme overlap did not (see bench/peers.py).
+pairs, the domain's stop words, the concern's double weight, one spelling per thing and the
+failing-kind conflict each added precision; a person-like theme overlap did not (see
+bench/peers.py).
 """
 
 from __future__ import annotations
@@ -75,6 +81,28 @@ _HEAD_END = re.compile(
 )
 # Since 2025 ILACS areas end with "(outcome 3, national framework)": a cross-reference.
 _FRAMEWORK_NOTE = re.compile(r"\((?:[^()]*national framework|\s*enabler)[^()]*\)")
+# The kinds of failing a concern can name, each as the words that name it (in normalised text).
+# "Quality" is left out: nearly every area asks for it, so it tells no two asks apart (measured).
+FAILING_KINDS: dict[str, str] = {
+    "timeliness": r"timel\w*|delays?|drift|prompt\w*|swift\w*|pace|timescales?|quickly|waiting"
+    r"|backlogs?|speed|urgen\w*",
+    "recording": r"record\w*|documentation|case notes|chronolog\w*|written",
+    "capacity": r"capacity|caseloads?|staffing|resourc\w*|recruit\w*|retention|retain\w*"
+    r"|turnover|vacanc\w*|workforce|sufficient time",
+    "oversight": r"oversight|supervis\w*|scrutiny|challeng\w*|escalat\w*|grip|monitor\w*"
+    r"|track\w*",
+    "consistency": r"consisten\w*|variab\w*",
+    "voice": r"voices?|views|wishes|participat\w*|involve\w*|engage\w*|represent\w*|feedback"
+    r"|lived experiences?|daily experiences?",
+    "sufficiency": r"sufficien\w*|access\w*|availab\w*|choice|range of|provision|offer",
+    "identification": r"identif\w*|recogni\w*|awareness|understand\w*",
+    "sharing": r"information shar\w*|sharing of information|share information|communicat\w*",
+    "attendance": r"attend\w*",
+    "evaluation": r"impact|evaluat\w*|measur\w*|audit\w*|performance",
+}
+_FAILING = {kind: re.compile(rf"\b(?:{words})\b") for kind, words in FAILING_KINDS.items()}
+# A candidate whose concern names failings, none of them the query's, keeps this share of its score.
+CONFLICT = 0.6
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
 _WORD = re.compile(r"[a-z]+")
 _REPEAT = re.compile(r"\b(.+?)(?: \1\b)+")
@@ -117,6 +145,20 @@ def weighted_parts(text: str) -> list[tuple[str, float]]:
             parts.append((pieces[0], HEAD_WEIGHT * scale))
             parts.append((pieces[1], DETAIL_WEIGHT * scale))
     return parts
+
+
+def failing_kinds(text: str) -> frozenset[str]:
+    """The kinds of failing the concern of a text names (its first sentence up to its purpose)."""
+    parts = weighted_parts(text)
+    concern = parts[0][0] if parts else ""
+    return frozenset(kind for kind, words in _FAILING.items() if words.search(concern))
+
+
+def kind_factor(query: frozenset[str], other: frozenset[str]) -> float:
+    """The share of its score a candidate keeps: CONFLICT when both name failings and none is
+    shared (the same practice area, another ask), else all of it (a failing unstated on either
+    side is no evidence against)."""
+    return CONFLICT if query and other and not query & other else 1.0
 
 
 def terms(text: str) -> dict[str, float]:

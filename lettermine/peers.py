@@ -1,7 +1,9 @@
 """Other councils told the same: an area's closest peers, and what their next letter found.
 
 For an area for improvement (or priority action, or finding), the areas of other councils' letters
-most like it (peer_index.py says how alike), each with what happened next for that council: its
+most like it (peer_index.py says how alike; a candidate whose concern names another kind of
+failing than the unit's - capacity where it asks for timeliness - is marked down, peer_terms.py),
+each with what happened next for that council: its
 next letter or report after the one with the match - kind, date, judgements that changed since its
 last graded report, whether the same ask came back (recurrence.match, as `actions recurring`
 decides it) and up to two of that letter's findings on the same themes, with their polarity.
@@ -12,6 +14,7 @@ up to date first, which writes to the database when letters were added since it 
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import sqlite3
@@ -22,7 +25,7 @@ from lettermine import peer_index
 from lettermine.db import DatabaseError
 from lettermine.errors import InvalidInput
 from lettermine.letters import effective_themes, resolve_unit, unit_ref
-from lettermine.peer_terms import shared_phrases
+from lettermine.peer_terms import failing_kinds, kind_factor, shared_phrases
 from lettermine.recurrence import RARE_MIN, RARE_SHARE, content_words, match
 from lettermine.search import CONCERN_POLARITIES, authority_names, check_date
 from lettermine.search import STOPWORDS as FTS_STOPWORDS
@@ -177,6 +180,25 @@ def _peers_of(
             return False
         return not since or (row["date"] or "") >= since
 
+    failing = failing_kinds(unit["text"])
+
+    def rescored(pairs: list[tuple[float, sqlite3.Row]]) -> list[tuple[float, sqlite3.Row]]:
+        """The best `limit`, scores with a conflicting failing marked down (ties as found).
+
+        The factor only lowers a score, so once `limit` marked scores are at least the next
+        plain one, no candidate further down can enter: their failings are not read.
+        """
+        marked: list[tuple[float, int, sqlite3.Row]] = []
+        best: list[float] = []  # the `limit` highest marked scores, a min-heap
+        for n, (s, r) in enumerate(sorted(pairs, key=lambda pair: -pair[0])):
+            if len(best) >= limit and s <= best[0]:
+                break
+            m = s * kind_factor(failing, failing_kinds(r["text"]))
+            marked.append((m, n, r))
+            (heapq.heappush if len(best) < limit else heapq.heappushpop)(best, m)
+        marked.sort(key=lambda item: (-item[0], item[1]))
+        return [(m, r) for m, _, r in marked[:limit]]
+
     chosen: list[tuple[float, sqlite3.Row]] = []
     keep = _FIRST_CUT
     while True:
@@ -188,8 +210,7 @@ def _peers_of(
         keep *= 4
     if findings:
         chosen += [(s, r) for s, r in _finding_peers(conn, unit, query) if keeps(r)]
-        chosen.sort(key=lambda pair: -pair[0])
-    chosen = chosen[:limit]
+    chosen = rescored(chosen)
     themes = effective_themes(conn, [unit_id] + [r["id"] for _, r in chosen])
     peers = []
     for rank, (score, row) in enumerate(chosen, start=1):
@@ -202,10 +223,14 @@ def _peers_of(
                 **_public(row, codes),
                 "shared_words": shared_phrases(unit["text"], shared)[:SHARED_WORDS],
                 "shared_themes": [c for c in _codes(themes[unit_id]) if c in codes],
+                "failing": sorted(failing_kinds(row["text"])),
                 "next": what_happened_next(conn, row, codes),
             }
         )
-    return {"unit": _public(unit, _codes(themes[unit_id])), "peers": peers}
+    return {
+        "unit": {**_public(unit, _codes(themes[unit_id])), "failing": sorted(failing)},
+        "peers": peers,
+    }
 
 
 def _finding_peers(

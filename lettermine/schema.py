@@ -4,4 +4,4 @@ from __future__ import annotations
 
 # Bumped by db.open_db after migrations run: PRAGMA user_version = number of migrations applied.
 # Keep it equal to the number of migrations in migrations.py (a test checks).
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11

@@ -734,7 +734,16 @@ def themes_by_year(
 
 
 def db_status(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
-    """What is in the database: counts, file size, schema version, migrations applied."""
+    """What is in the database: counts, file size, schema version, migrations applied.
+    DatabaseError if the file fails SQLite's integrity check (quick_check)."""
+    from lettermine.db import DatabaseError, integrity_problem
+
+    problem = integrity_problem(conn)
+    if problem:
+        raise DatabaseError(
+            f"{path}: failed its integrity check ({problem}): the file is damaged; restore it from "
+            "a backup ('lettermine db backup', or a .before-migration copy)"
+        )
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     def count(sql: str) -> int:
@@ -754,6 +763,7 @@ def db_status(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
         "actions": count("SELECT count(*) FROM actions") if "actions" in tables else 0,
         # The search index holds one row per unit; a different count means it is out of step.
         "search_index_rows": count("SELECT count(*) FROM units_fts_docsize"),
+        "integrity": "ok",
         "migrations": [
             {"name": name, "applied_at": at}
             for name, at in conn.execute(

@@ -82,18 +82,38 @@ def _chunked(
 
 
 def entries_in_force(
-    entries: Sequence[dict[str, Any]], day: dt.date | None
+    entries: Sequence[dict[str, Any]], day: dt.date | None, *, known: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """The history entries (oldest first) that stood at the end of `day` (None: all of them).
 
-    The one place that decides which history rows count: rows dated after the day are left out.
-    An event that supersedes an earlier row (a correction) is to be honoured here, by dropping
-    the row it supersedes, so every reader of the history agrees.
+    The one place that decides which history rows count, so every reader of the history agrees:
+    a row superseded by a correction (lettermine.corrections) is left out, and so is a
+    withdrawal; a correction stands in the place of the row it corrects (by its date, then by
+    when the first row of its line was recorded); rows dated after the day are left out.
+
+    With `known`, the history as it was known at the end of that day: a correction or
+    withdrawal recorded after it is left out, so the entry it supersedes stands as it then did.
+    The tracker as at a day is rebuilt so (load_tracker): a paper as at a day shows the original
+    value before the correction was made and the corrected one from then on.
     """
+    if known is not None:
+        made_by = known.isoformat()
+        entries = [
+            e for e in entries
+            if e.get("supersedes") is None or str(e.get("recorded_at") or "")[:10] <= made_by
+        ]  # fmt: skip
+    superseded = {e["supersedes"] for e in entries if e.get("supersedes") is not None}
+    kept = [e for e in entries if e["id"] not in superseded and e["event"] != "withdrawal"]
+    if superseded:
+        origin: dict[int, int] = {}
+        for entry in sorted(entries, key=lambda e: int(e["id"])):
+            first = entry.get("supersedes")
+            origin[entry["id"]] = origin.get(first, first) if first is not None else entry["id"]
+        kept.sort(key=lambda e: (e["at"], origin[e["id"]]))
     if day is None:
-        return list(entries)
+        return kept
     last = day.isoformat()
-    return [e for e in entries if e["at"] <= last]
+    return [e for e in kept if e["at"] <= last]
 
 
 def visible_letter_ids(conn: sqlite3.Connection, day: dt.date | None) -> set[int]:
@@ -181,7 +201,7 @@ def load_tracker(
     ref_to_unit = _unit_ids_by_ref(conn) if day is not None else {}
     for row in action_rows:
         action_id = int(row["id"])
-        entries = entries_in_force(history.get(action_id, []), day)
+        entries = entries_in_force(history.get(action_id, []), day, known=day)
         rows = measure_rows.get(action_id, [])
         if day is None:
             actions[action_id] = dict(row)

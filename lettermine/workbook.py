@@ -21,6 +21,7 @@ from lettermine.actions import STATUSES, TRACKER_COLUMNS, export_rows, import_tr
 from lettermine.db import write_transaction
 from lettermine.errors import InvalidInput, OutputError
 from lettermine.letters import resolve_unit
+from lettermine.spreadsheet import safe_cell, unguarded_cell
 from lettermine.timeline import load_tracker, replay
 
 ACTIONS_SHEET, MEASURES_SHEET, HISTORY_SHEET, CLOSURES_SHEET = (
@@ -56,22 +57,26 @@ def _history_columns(conn: sqlite3.Connection) -> list[str]:
 def cell_value(value: Any, column: str) -> Any:
     """What is written in a cell: a day as a date, numbers as numbers, other text as text.
 
-    Text is always a string cell (never a formula), so a title beginning with '=' is shown, not
-    run. The one place a cell's value is decided: keep it the only one.
+    Text is a string cell (never a formula) and, as in every CSV lettermine writes, one that
+    begins like a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading apostrophe
+    (spreadsheet.safe_cell), so it stays text when someone edits the cell or saves the sheet as
+    CSV; control characters, which xlsx cannot hold, are written as visible escapes. Reading
+    the workbook back takes the apostrophe off again (spreadsheet.unguarded_cell). The one
+    place a cell's value is decided: keep it the only one.
     """
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, (int, float)):
-        return value
+        return safe_cell(value)  # a number is a number; not finite: an empty cell
     text = str(value)
     if column in DATE_COLUMNS and len(text) == 10:
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    return text
+    return safe_cell(text)
 
 
 def _sheet(wb: Any, title: str, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> Any:
@@ -182,7 +187,8 @@ def _read_sheet(ws: Any) -> tuple[list[str], list[dict[str, Any]]]:
     for values in rows:
         if values is None or all(v is None or str(v).strip() == "" for v in values):
             continue
-        out.append({k: values[i] if i < len(values) else None for i, k in enumerate(keys) if k})
+        cells = [unguarded_cell(v) if isinstance(v, str) else v for v in values]
+        out.append({k: cells[i] if i < len(cells) else None for i, k in enumerate(keys) if k})
     return keys, out
 
 

@@ -223,7 +223,7 @@ def seed(db: Path) -> sqlite3.Connection:
     """
     from lettermine.db import connect
 
-    conn = connect(db)
+    conn = connect(db, create=True)
     _ingest(conn)
     areas = _areas(conn)
     _label(conn, areas)

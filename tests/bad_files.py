@@ -762,7 +762,8 @@ import lettermine.cli, lettermine.cli.letters, lettermine.db, lettermine.ingest
 import lettermine.migrations, lettermine.read.extract, lettermine.read.inspection
 import lettermine.read.parse, lettermine.read.visit, lettermine.visits
 import termios, tty  # the progress bar
-import encodings.utf_8_sig, encodings.utf_16_le, encodings.utf_16, encodings.cp1252
+import faulthandler, marshal, resource  # extract reads PDF and Word files in a limited child
+import encodings.utf_8_sig, encodings.utf_16_le, encodings.utf_16, encodings.cp1252, encodings.ascii
 try:  # pydantic looks for plugins among the installed packages the first time it validates
     from pydantic.plugin._loader import get_plugins
     list(get_plugins())

@@ -75,7 +75,12 @@ class Replay:
         return int(new)
 
     def letters(self) -> list[dict[str, Any]]:
-        """Every letter stored, as `letters --json` gives them."""
+        """Every letter stored, as `letters --json` gives them (none before the first ingest:
+        a read command never creates the database)."""
+        from lettermine.db import db_path
+
+        if not db_path().exists():
+            return []
         return list(json.loads(self.run("letters", "--json")))
 
     def letter(self, letter_id: int) -> dict[str, Any]:

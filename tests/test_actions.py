@@ -81,7 +81,7 @@ OTHER = [(AFI, "Caseload sizes.", ["caseloads"])]
 @pytest.fixture
 def conn(db_path: Path) -> sqlite3.Connection:
     """A migrated database with two letters about one council and one about another."""
-    c = connect(db_path)
+    c = connect(db_path, create=True)
     letters = [
         ("North East Lincolnshire", "2019-10-22", EARLIER),
         ("North East Lincolnshire", "2021-05-05", LATER),
@@ -784,7 +784,7 @@ def test_export_csv_round_trips(
     # A second database holding the same letters, so unit ids name the same units.
     second = tmp_path / "second.db"
     monkeypatch.setenv("LETTERMINE_DB", str(second))
-    c = connect(second)
+    c = connect(second, create=True)
     c.execute("ATTACH DATABASE ? AS first", [str(db_path)])
     for table in ("letters", "units", "unit_themes"):
         c.execute(f"INSERT INTO {table} SELECT * FROM first.{table}")
@@ -850,7 +850,7 @@ def test_seed_scenario(source: str, runner: CliRunner, db_path: Path) -> None:
 
     Baselines and monthly figures are illustrative, not the council's.
     """
-    conn = connect(db_path)
+    conn = connect(db_path, create=True)
     letter_id, (workforce_afi, caseload_afi) = (
         _invented_seed_letter(conn) if source == "invented" else _real_seed_letter(runner)
     )

@@ -32,7 +32,7 @@ def _letter(visit: str, published: str, texts: list[str], kind: str = "focused_v
 @pytest.fixture
 def conn(db_path: Path) -> sqlite3.Connection:
     """Letter 1 (2019 visit, three areas, a finding at 1:4) and letter 2 (2021 inspection)."""
-    c = connect(db_path)
+    c = connect(db_path, create=True)
     save_letter(c, _letter("2019-03-05", "2019-04-02", [
         "Invented: the quality of assessments.", "Invented: supervision.",
         "Invented: performance data."]), sha256="one", source="one.txt")  # fmt: skip

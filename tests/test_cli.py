@@ -90,7 +90,8 @@ def test_db_before_the_command_name_is_the_database_the_command_uses(
     assert runner.invoke(app, ingest).exit_code == 0
     listed = runner.invoke(app, ["--db", str(before), "letters", "--json"])
     assert [x["authority"] for x in json.loads(listed.stdout)] == ["North East Lincolnshire"]
-    assert json.loads(runner.invoke(app, ["letters", "--json"]).stdout) == []  # $LETTERMINE_DB
+    other = runner.invoke(app, ["letters", "--json"])  # $LETTERMINE_DB: none yet, and none made
+    assert other.exit_code == 1 and "no database at" in other.stderr
     assert runner.invoke(app, ["--db", str(before), "actions", "list"]).exit_code == 0
     assert runner.invoke(app, ["letters", "--json", "--db", str(before)]).stdout == listed.stdout
 
@@ -115,7 +116,10 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert "ingest" in out.stdout
 
 
-def test_unknown_letter_is_one_line_error(runner: CliRunner) -> None:
+def test_unknown_letter_is_one_line_error(runner: CliRunner, db_path: Path) -> None:
+    from lettermine.db import open_db
+
+    open_db(db_path)
     result = runner.invoke(app, ["show", "99"])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == ["Error: no letter 99 (see 'lettermine letters')"]

@@ -42,9 +42,19 @@ def test_wal_mode_and_busy_timeout(db_path: Path) -> None:
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
 
 
-def test_connect_migrates_a_new_file(db_path: Path) -> None:
-    conn = connect(db_path)
+def test_connect_migrates_a_new_file_when_asked_to_create_one(db_path: Path) -> None:
+    conn = connect(db_path, create=True)
     assert conn.execute("SELECT count(*) FROM letters").fetchone()[0] == 0
+
+
+def test_connect_never_creates_a_missing_or_empty_database(db_path: Path) -> None:
+    with pytest.raises(LettermineError, match="no database at"):
+        connect(db_path)
+    assert not db_path.exists()
+    db_path.touch()
+    with pytest.raises(LettermineError, match="holds no lettermine data yet"):
+        connect(db_path)
+    assert db_path.read_bytes() == b""
 
 
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:

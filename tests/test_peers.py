@@ -6,6 +6,8 @@ resolve, nothing else about them is.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 import subprocess
@@ -15,13 +17,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lettermine import peer_index
+from lettermine import peer_index, peer_terms
 from lettermine.actions import add_action, set_status
 from lettermine.cli import app
 from lettermine.db import connect
 from lettermine.errors import InvalidInput, NotFound
 from lettermine.letters import UnitThemes, save_letter
-from lettermine.peer_terms import normalise, shared_phrases, terms
+from lettermine.peer_terms import failing_kinds, kind_factor, normalise, shared_phrases, terms
 from lettermine.peers import find_authority_peers, find_peers, open_areas
 from lettermine.records import Letter, Unit
 
@@ -103,7 +105,7 @@ def _save(conn: sqlite3.Connection, rows: list[Row]) -> None:
 
 @pytest.fixture
 def conn(db_path: Path) -> sqlite3.Connection:
-    c = connect(db_path)
+    c = connect(db_path, create=True)
     _save(c, LETTERS)
     return c
 
@@ -130,6 +132,23 @@ def test_shared_phrases_read_as_the_text_does() -> None:
     text = "The response to allegations against professionals."
     phrases = shared_phrases(text, set(terms(text)))
     assert phrases == ["response to allegations against professionals"]
+
+
+def test_the_failing_is_read_from_the_concern_not_its_purpose() -> None:
+    assert failing_kinds(
+        "Supervision of social workers, so that plans progress without delay."
+    ) == {"oversight"}
+    assert failing_kinds("The timeliness of foster carers' reviews.") == {"timeliness"}
+    assert failing_kinds("Independent reviewing officers' workloads.") == {"capacity"}
+    assert failing_kinds("Permanence planning.") == frozenset()
+
+
+def test_only_a_conflicting_failing_counts_against() -> None:
+    timely, capacity = frozenset({"timeliness"}), frozenset({"capacity"})
+    assert kind_factor(timely, capacity) == peer_terms.CONFLICT < 1
+    assert kind_factor(timely, timely | capacity) == 1.0  # one shared failing is enough
+    assert kind_factor(timely, frozenset()) == 1.0  # unstated: no evidence against
+    assert kind_factor(frozenset(), capacity) == 1.0
 
 
 # --- finding peers ------------------------------------------------------------------------------
@@ -161,6 +180,41 @@ def test_the_closest_come_first_with_what_they_share(conn: sqlite3.Connection) -
     assert "purposeful direct work" in " ".join(first["shared_words"])
     assert first["shared_themes"] == ["caseloads", "direct_work"]
     assert "3:2" not in ids(found)  # pathway plans: Kent, but not the same ask
+
+
+def test_a_peer_with_another_failing_ranks_below_one_with_the_same(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    # The two candidates share the same words with the area; only their failing differs, and the
+    # one whose failing conflicts is stored first, so it would win the tie on words alone. The
+    # fixture's letters (ids 1-8) give the words their weights.
+    c = connect(db_path, create=True)
+    _save(c, LETTERS)
+    _save(c, [
+        ("Oldham", "ilacs", "2019-03-04", {}, [
+            (AFI, "The timeliness of foster carer reviews.", ["fostering"], "concern")]),
+        ("Kent", "ilacs", "2019-05-01", {}, [
+            (AFI, "The consistency of foster carer reviews.", ["fostering"], "concern")]),
+        ("Sefton", "ilacs", "2019-06-01", {}, [
+            (AFI, "Timely foster carer reviews.", ["fostering"], "concern")]),
+    ])  # fmt: skip
+    found = find_peers(c, "9:1")
+    assert found["unit"]["failing"] == ["timeliness"]
+    assert [(p["id"], p["failing"]) for p in found["peers"]] == [
+        ("11:1", ["timeliness"]),
+        ("10:1", ["consistency"]),
+    ]
+    first, second = (p["score"] for p in found["peers"])
+    assert second == pytest.approx(first * peer_terms.CONFLICT, abs=0.002)
+    # With room for one, the marked-down candidate must not keep the place it had on words.
+    assert ids(find_peers(c, "9:1", limit=1)) == ["11:1"]
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["peers", "9:1", "--csv"]).stdout)))
+    assert [(r["peer"], r["failing"]) for r in rows] == [
+        ("11:1", "timeliness"),
+        ("10:1", "consistency"),
+    ]
+    monkeypatch.setattr(peer_terms, "CONFLICT", 1.0)
+    assert ids(find_peers(c, "9:1")) == ["10:1", "11:1"]
 
 
 def test_since_keeps_only_later_visits(conn: sqlite3.Connection) -> None:

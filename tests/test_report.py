@@ -54,7 +54,7 @@ def _afi(n: int, text: str) -> Unit:
 @pytest.fixture
 def conn(db_path: Path) -> sqlite3.Connection:
     """A fresh database with two letters about one authority and a handful of actions."""
-    conn = connect(db_path)
+    conn = connect(db_path, create=True)
     visit = _letter(
         "focused_visit", "2019-03-05", "2019-03-06", "2019-04-02",
         [

@@ -121,7 +121,7 @@ def _add(
 @pytest.fixture
 def conn(db_path: Path) -> sqlite3.Connection:
     """The test letters in a fresh database."""
-    c = connect(db_path)
+    c = connect(db_path, create=True)
     _save(c)
     return c
 

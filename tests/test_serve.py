@@ -3,7 +3,6 @@ what it cannot serve with the command line's one-line errors."""
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import signal
@@ -17,7 +16,6 @@ from pathlib import Path
 import pytest
 from web_helpers import copy_db
 
-from lettermine.db import connect
 from lettermine.web.app import network_warning
 
 
@@ -98,15 +96,10 @@ def test_a_bad_today_is_a_one_line_error(web_seed: Path, tmp_path: Path) -> None
     assert "--today" in _one_line_error(_serve(db, "--today", "31/31/2024"))
 
 
-# lettermine.db refuses a missing or foreign database once issue 17's work is in (connect gains
-# create=False); serve relies on it rather than checking twice.
-needs_refusal = pytest.mark.skipif(
-    "create" not in inspect.signature(connect).parameters,
-    reason="lettermine.db does not yet refuse missing or foreign databases (issue 17)",
-)
+# lettermine.db refuses a missing or foreign database (connect(create=False)); serve relies on it
+# rather than checking twice.
 
 
-@needs_refusal
 def test_a_foreign_database_is_refused_untouched(tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     conn = sqlite3.connect(other)
@@ -119,7 +112,6 @@ def test_a_foreign_database_is_refused_untouched(tmp_path: Path) -> None:
     assert other.read_bytes() == before
 
 
-@needs_refusal
 def test_a_missing_database_is_the_clis_error(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.db"
     line = _one_line_error(_serve(missing))

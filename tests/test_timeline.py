@@ -41,7 +41,7 @@ def _save(conn: sqlite3.Connection, name: str, visit: str, published: str | None
 
 @pytest.fixture
 def conn(db_path: Path) -> sqlite3.Connection:
-    c = connect(db_path)
+    c = connect(db_path, create=True)
     _save(c, "first", "2020-01-10", "2020-02-20", 4)
     return c
 

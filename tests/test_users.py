@@ -20,7 +20,7 @@ from lettermine.web import users
 
 @pytest.fixture
 def conn(db_path: Path) -> sqlite3.Connection:
-    return connect(db_path)
+    return connect(db_path, create=True)
 
 
 @pytest.fixture(autouse=True)
@@ -153,7 +153,7 @@ def test_weak_passwords_are_refused(password: str, message: str) -> None:
 
 def test_the_users_commands(db_path: Path) -> None:
     runner = CliRunner()
-    connect(db_path).close()
+    connect(db_path, create=True).close()
     added = runner.invoke(app, ["users", "add", "Head of Service", "--role", "editor"])
     assert added.exit_code == 0, added.output
     password = added.stdout.strip()
@@ -174,7 +174,7 @@ def test_the_users_commands(db_path: Path) -> None:
 
 def test_users_commands_bad_input(db_path: Path) -> None:
     runner = CliRunner()
-    connect(db_path).close()
+    connect(db_path, create=True).close()
     missing = runner.invoke(app, ["users", "remove", "Nobody"])
     assert missing.exit_code == 1
     assert missing.stderr.strip().splitlines() == [

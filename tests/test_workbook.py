@@ -41,7 +41,7 @@ def _letters(conn: sqlite3.Connection) -> None:
 @pytest.fixture
 def conn(db_path: Path) -> sqlite3.Connection:
     """Letters and a tracker with every kind of history row."""
-    c = connect(db_path)
+    c = connect(db_path, create=True)
     _letters(c)
     a = act.add_action(c, title="=HYPERLINK(\"http://x\",\"Caseloads\")", units=["1:1"],
                        owner="+Head of Service", start="2020-03-01", due="2020-12-31",
@@ -77,7 +77,7 @@ def _tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 def _empty_copy(source: sqlite3.Connection, path: Path) -> sqlite3.Connection:
     """A second database holding the same letters (so unit ids name the same units), no tracker."""
-    second = connect(path)
+    second = connect(path, create=True)
     second.execute("ATTACH DATABASE ? AS first", [source.execute("PRAGMA database_list")
                                                   .fetchone()[2]])  # fmt: skip
     for table in ("letters", "units", "unit_themes"):
@@ -115,7 +115,8 @@ def test_xlsx_is_a_tracker_people_can_use(conn: sqlite3.Connection, tmp_path: Pa
     rag = sheet.cell(2, header.index("rag") + 1)
     assert rag.value == "amber" and rag.fill.fgColor.rgb.endswith("FFC000")
     title = sheet.cell(2, header.index("title") + 1)
-    assert title.data_type == "s" and title.value.startswith("=HYPERLINK")  # text, not a formula
+    # Text, not a formula; guarded as CSV cells are, so it stays text when edited or saved as CSV.
+    assert title.data_type == "s" and title.value.startswith("'=HYPERLINK")
     due = sheet.cell(2, header.index("due") + 1)
     assert due.value == dt.datetime(2021, 3, 31) and due.number_format == "yyyy-mm-dd"
     history = [c.value for c in book["History"][1]]

@@ -8,6 +8,7 @@ commands so that `lettermine --help` and the search path stay fast.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +72,11 @@ def _every_command(
     ] = None,
 ) -> None:
     """Options given before the command name; each command reads them (see DbOption)."""
+    # Runs before any command (also under typer's CliRunner, which skips main()): everything
+    # printed from here on passes through the terminal filter (lettermine.cli.output).
+    from lettermine.cli.output import guard_streams
+
+    guard_streams()
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -85,6 +91,28 @@ AsAtOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+# Every integer and decimal argument is read by one of these two (typer's `parser=`), so none
+# reaches SQLite or arithmetic as a 20-digit id, NaN, infinity or 1e400 (lettermine.numbers).
+def whole_number(text: str | int) -> int:
+    """An integer option or argument: one SQLite can store (ranges are the library's to check)."""
+    from lettermine.numbers import whole
+
+    try:
+        return whole(text)
+    except LettermineError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+def real_number(text: str | float) -> float:
+    """A decimal option or argument: finite, and no larger than any measure needs."""
+    from lettermine.numbers import real
+
+    try:
+        return real(text)
+    except LettermineError as e:
+        raise typer.BadParameter(str(e)) from None
 
 
 @contextmanager
@@ -111,10 +139,23 @@ def reported_errors() -> Iterator[None]:
             err=True,
         )
         raise typer.Exit(code=1) from None
+    except sqlite3.Error as e:
+        # A busy, read-only, full or damaged database met outside a write transaction (reads);
+        # any other sqlite3 error is a bug and keeps its traceback.
+        from lettermine.db import database_error
+
+        translated = database_error(e)
+        if translated is None:
+            raise
+        typer.echo(f"Error: {translated}", err=True)
+        raise typer.Exit(code=1) from None
 
 
 def main() -> None:
     """Entry point of the `lettermine` console script."""
+    from lettermine.cli.output import guard_streams
+
+    guard_streams()  # usage errors from the command line's parser print arguments back too
     with reported_errors():
         app()
 

@@ -8,7 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from lettermine.cli import AsAtOption, CsvOption, DbOption, JsonOption, app, reported_errors
+from lettermine.cli import (
+    AsAtOption,
+    CsvOption,
+    DbOption,
+    JsonOption,
+    app,
+    real_number,
+    reported_errors,
+    whole_number,
+)
 from lettermine.cli.output import print_csv, print_json, print_table
 from lettermine.paths import named
 
@@ -44,7 +53,9 @@ AuthorOption = Annotated[
     str | None,
     typer.Option("--author", envvar="LETTERMINE_AUTHOR", help="Who records this change."),
 ]
-ActionId = Annotated[int, typer.Argument(help="Action id (see 'lettermine actions list').")]
+ActionId = Annotated[
+    int, typer.Argument(parser=whole_number, help="Action id (see 'lettermine actions list').")
+]
 UnitIds = Annotated[list[str], typer.Argument(help="Unit ids such as 3:1 (see 'lettermine show').")]
 
 LIST_COLUMNS = ["id", "ref", "title", "owner", "status", "percent", "due", "rag", "units"]
@@ -154,9 +165,9 @@ def _print_action(a: dict[str, Any]) -> None:
                 f"  {m['name']}: baseline {m['baseline']:g}, target {m['target']:g}{unit} "
                 f"({m['direction']}); {latest}{progress}{met}\n"
             )
-    out("\nHistory\n")
+    out("\nHistory (#entry; corrected with 'lettermine actions correct')\n")
     for h in a["history"]:
-        out(f"  {h['at']}  {_describe(h)}\n")
+        out(f"  #{h['id']:<4} {h['at']}  {_describe(h)}\n")
 
 
 def _describe(h: dict[str, Any]) -> str:
@@ -164,7 +175,8 @@ def _describe(h: dict[str, Any]) -> str:
     for key, label in [
         ("status", ""), ("percent", ""), ("due", "due "), ("unit", ""), ("rag_override", "RAG "),
         ("measure", ""), ("value", "= "), ("note", ""), ("evidence", "evidence: "),
-        ("reason", "reason: "), ("author", "by "),
+        ("reason", "reason: "), ("author", "by "), ("supersedes", "corrects #"),
+        ("correction", "why: "), ("superseded_by", "SUPERSEDED by #"),
     ]:  # fmt: skip
         if key in h:
             value = f"{h[key]}%" if key == "percent" else h[key]
@@ -182,9 +194,12 @@ def list_command(
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue actions.")] = False,
     due_within: Annotated[
-        int | None, typer.Option("--due-within", help="Only open actions due in N days.")
+        int | None,
+        typer.Option("--due-within", parser=whole_number, help="Only open actions due in N days."),
     ] = None,
-    letter: Annotated[int | None, typer.Option(help="Only actions on this letter's units.")] = None,
+    letter: Annotated[
+        int | None, typer.Option(parser=whole_number, help="Only actions on this letter's units.")
+    ] = None,
     la: Annotated[str | None, typer.Option("--la", help="Only actions on this authority.")] = None,
     today: TodayOption = None,
     as_at: AsAtOption = None,
@@ -222,11 +237,13 @@ def list_command(
 def update(
     action_id: ActionId,
     *,
-    percent: Annotated[int | None, typer.Option(help="Percent complete, 0-100.")] = None,
+    percent: Annotated[
+        int | None, typer.Option(parser=whole_number, help="Percent complete, 0-100.")
+    ] = None,
     note: Annotated[str | None, typer.Option(help="What happened.")] = None,
     evidence: Annotated[str | None, typer.Option(help="Where the evidence is.")] = None,
     value: Annotated[
-        float | None, typer.Option(help="A new value of the action's measure.")
+        float | None, typer.Option(parser=real_number, help="A new value of the action's measure.")
     ] = None,
     measure: Annotated[
         str | None, typer.Option(help="Which measure --value is for (if several).")
@@ -388,8 +405,10 @@ def measure(
     action_id: ActionId,
     *,
     name: Annotated[str, typer.Option(help="What is measured.")],
-    baseline: Annotated[float, typer.Option(help="Value when the action started.")],
-    target: Annotated[float, typer.Option(help="Value that means success.")],
+    baseline: Annotated[
+        float, typer.Option(parser=real_number, help="Value when the action started.")
+    ],
+    target: Annotated[float, typer.Option(parser=real_number, help="Value that means success.")],
     direction: Annotated[
         str | None,
         typer.Option(help="up or down: which way is better (default: baseline towards target)."),
@@ -418,7 +437,10 @@ def measure(
 def coverage(
     *,
     la: Annotated[str | None, typer.Option("--la", help="Only this authority's letters.")] = None,
-    letter: Annotated[list[int] | None, typer.Option(help="Only this letter (repeatable).")] = None,
+    letter: Annotated[
+        list[int] | None,
+        typer.Option(parser=whole_number, help="Only this letter (repeatable)."),
+    ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 while any area has no action.")
     ] = False,
@@ -575,3 +597,60 @@ def export_command(
             write_tracker(export_rows(conn, today=today), sys.stdout)
         else:
             print_json(export_actions(conn, today=today))
+
+
+@actions_app.command()
+def correct(
+    action_id: ActionId,
+    entry: Annotated[
+        int,
+        typer.Argument(
+            parser=whole_number, metavar="ENTRY", help="The history entry (#N in 'actions show')."
+        ),
+    ],
+    *,
+    reason: Annotated[str, typer.Option(help="What was wrong (required).")],
+    withdraw: Annotated[
+        bool, typer.Option("--withdraw", help="The entry should never have been made.")
+    ] = False,
+    date: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="The right date of the change.")
+    ] = None,
+    percent: Annotated[
+        int | None, typer.Option(parser=whole_number, help="The right percent.")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="The right note.")] = None,
+    evidence: Annotated[str | None, typer.Option(help="The right evidence.")] = None,
+    value: Annotated[
+        float | None, typer.Option(parser=real_number, help="The right measure value.")
+    ] = None,
+    new_status: Annotated[
+        str | None, typer.Option("--status", help="The right status (for a status change).")
+    ] = None,
+    new_due: Annotated[
+        str | None, typer.Option("--due", metavar="YYYY-MM-DD", help="The right due date.")
+    ] = None,
+    override: Annotated[
+        str | None, typer.Option(help="The right RAG override: red, amber or green.")
+    ] = None,
+    author: AuthorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Correct a mistaken history entry, or withdraw it: a new entry that supersedes it.
+
+    Nothing is edited or deleted: the entry stays in the history, marked as superseded, and the
+    action's status, percent, due date, RAG and measures are worked out again without it.
+
+    Example: lettermine actions correct 7 12 --date 2021-11-30 --reason "year typed as 2999"
+    """
+    from lettermine.corrections import correct_entry
+    from lettermine.db import connect
+
+    with reported_errors():
+        new_id = correct_entry(
+            connect(db), action_id, entry, reason=reason, withdraw=withdraw, date=date,
+            percent=percent, note=note, evidence=evidence, value=value, status=new_status,
+            due=new_due, rag_override=override, author=author,
+        )  # fmt: skip
+    what = "withdrawn" if withdraw else "corrected"
+    _stderr(f"action {action_id}: entry {entry} {what} by entry {new_id}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lettermine.cli import AsAtOption, DbOption, app, reported_errors
+from lettermine.cli import AsAtOption, DbOption, app, reported_errors, whole_number
 from lettermine.paths import shown
 
 OutputOption = Annotated[
@@ -34,7 +34,10 @@ LaOption = Annotated[
 LettersOption = Annotated[
     list[int] | None,
     typer.Option(
-        "--letter", metavar="ID", help="A letter (see 'letters'); repeat for more, all are kept."
+        "--letter",
+        metavar="ID",
+        parser=whole_number,
+        help="A letter (see 'letters'); repeat for more, all are kept.",
     ),
 ]
 KindOption = Annotated[

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from lettermine.cli import DbOption, JsonOption, app, reported_errors
-from lettermine.cli.output import print_json, print_table
+from lettermine.cli import DbOption, JsonOption, app, reported_errors, whole_number
+from lettermine.cli.output import print_json, print_table, unguarded
 from lettermine.paths import named, shown
 
 GRADE_SHORT = {
@@ -75,8 +75,8 @@ def ingest(
     import os
 
     from lettermine import peer_index
-    from lettermine.db import open_db, optimize_search_index
-    from lettermine.errors import LettermineError
+    from lettermine.db import DatabaseError, open_db, optimize_search_index
+    from lettermine.errors import LettermineError, ModelError
     from lettermine.ingest import Classifier, Ingested, ingest_file, letter_files
 
     with reported_errors():
@@ -84,12 +84,16 @@ def ingest(
         classifier = Classifier(model, enabled=classify)
         batch = letter_files(paths)
         results: list[Ingested] = []
+        # A database or model that fails is no file's fault, and would fail every file after
+        # it: the batch stops there and says what it had done.
+        stopped: LettermineError | None = None
         show_bar = sys.stderr.isatty()
         for path, message in batch.refused:
             results.append(Ingested(path, error=message))
             _stderr(f"Error: {message}")
+        # The bar redraws itself with control characters: past the filter (it shows no data).
         with typer.progressbar(
-            batch.files, label="Ingesting", file=sys.stderr, hidden=not show_bar
+            batch.files, label="Ingesting", file=unguarded(sys.stderr), hidden=not show_bar
         ) as bar:
             for path in bar:
                 try:
@@ -97,20 +101,28 @@ def ingest(
                         conn, path, classifier, replace=replace, keep_unread=keep_unread,
                         author=os.environ.get("LETTERMINE_AUTHOR"),
                     )  # fmt: skip
+                except (DatabaseError, ModelError) as e:
+                    stopped = e
+                    break
                 except LettermineError as e:
                     result = Ingested(path, error=str(e))
                     _stderr(f"\nError: {e}" if show_bar else f"Error: {e}")
                 results.append(result)
                 if not show_bar:
                     _report(result)
-        if any(r.new for r in results):
+        if any(r.new for r in results) and stopped is None:
             # One transaction per letter leaves the search index in many segments: merged,
             # every search is cheaper.
-            optimize_search_index(conn)
-            # The peer index takes the new areas now, so `peers` need not (~0.1 ms an area).
-            peer_index.refresh(conn)
-        _summary(results)
+            try:
+                optimize_search_index(conn)
+                # The peer index takes the new areas now, so `peers` need not (~0.1 ms an area).
+                peer_index.refresh(conn)
+            except DatabaseError as e:
+                stopped = e
+        _summary(results, untried=len(batch.files) + len(batch.refused) - len(results))
         _others(batch)
+        if stopped is not None:
+            raise stopped
         if any(r.error for r in results):
             raise typer.Exit(code=1)
 
@@ -170,16 +182,17 @@ def _report(result: Any) -> None:
         _stderr(f"  warning: {warning}")
 
 
-def _summary(results: list[Any]) -> None:
+def _summary(results: list[Any], *, untried: int = 0) -> None:
     new = sum(1 for r in results if r.new and not r.replaced)
     replaced = sum(1 for r in results if r.replaced)
     same = sum(1 for r in results if r.letter_id and not r.new)
     failed = sum(1 for r in results if r.error)
     units = sum(r.units for r in results if r.new and not r.replaced)
     swapped = f", {replaced} replaced" if replaced else ""
+    stopped = f", {untried} not tried" if untried else ""
     _stderr(
-        f"{len(results)} files: {new} new letters ({units} units){swapped}, "
-        f"{same} already stored, {failed} failed"
+        f"{len(results) + untried} files: {new} new letters ({units} units){swapped}, "
+        f"{same} already stored, {failed} failed{stopped}"
     )
 
 
@@ -233,7 +246,9 @@ def list_letters_command(
 @letters_app.command("delete")
 def delete_command(
     ctx: typer.Context,
-    letter_id: Annotated[int, typer.Argument(help="Letter id (see 'lettermine letters').")],
+    letter_id: Annotated[
+        int, typer.Argument(parser=whole_number, help="Letter id (see 'lettermine letters').")
+    ],
     *,
     force: Annotated[
         bool,
@@ -288,7 +303,9 @@ def _dates(row: dict[str, Any]) -> str:
 
 @app.command()
 def show(
-    letter_id: Annotated[int, typer.Argument(help="Letter id (see 'lettermine letters').")],
+    letter_id: Annotated[
+        int, typer.Argument(parser=whole_number, help="Letter id (see 'lettermine letters').")
+    ],
     *,
     db: DbOption = None,
     json: JsonOption = False,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lettermine.cli import DbOption, JsonOption, app, reported_errors
+from lettermine.cli import DbOption, JsonOption, app, reported_errors, whole_number
 from lettermine.cli.output import print_json, print_table
 from lettermine.corpus import gold_dir
 from lettermine.paths import shown
@@ -114,7 +114,7 @@ def label(
 def classify_command(
     *,
     letter: Annotated[
-        int | None, typer.Option("--letter", help="Only this letter's units.")
+        int | None, typer.Option("--letter", parser=whole_number, help="Only this letter's units.")
     ] = None,
     db: DbOption = None,
     model: ModelOption = None,
@@ -155,7 +155,7 @@ def model_train(
         bool,
         typer.Option("--labels/--no-labels", help="Add the units people labelled in --db."),
     ] = True,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option(parser=whole_number, help="Random seed.")] = 0,
     db: DbOption = None,
 ) -> None:
     """Retrain the theme model from the gold data (training councils) plus people's corrections.

@@ -12,14 +12,14 @@ from typing import Annotated, Any
 
 import typer
 
-from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors
+from lettermine.cli import CsvOption, DbOption, JsonOption, app, reported_errors, whole_number
 
 UNIT_SHORT = {"area_for_improvement": "AFI", "priority_action": "PA", "finding": "finding"}
 KIND_SHORT = {"focused_visit": "focused visit", "monitoring_visit": "monitoring visit"}
 CLIP = 300  # characters of a next letter's finding shown in the table (all in --json, --csv)
 CSV_COLUMNS = [
     "unit", "rank", "score", "peer", "authority", "letter_kind", "date", "unit_kind", "text",
-    "shared_words", "shared_themes", "next_letter", "next_kind", "next_date",
+    "shared_words", "shared_themes", "failing", "next_letter", "next_kind", "next_date",
     "judgement_changes", "same_ask_again", "next_findings",
 ]  # fmt: skip
 
@@ -40,7 +40,10 @@ def peers(
     limit: Annotated[
         int | None,
         typer.Option(
-            metavar="N", help="Peers per area (default 5, or 3 with --la).", show_default=False
+            metavar="N",
+            parser=whole_number,
+            help="Peers per area (default 5, or 3 with --la).",
+            show_default=False,
         ),
     ] = None,
     since: Annotated[
@@ -126,6 +129,7 @@ def _csv_row(unit: dict[str, Any], peer: dict[str, Any]) -> dict[str, Any]:
         **{k: peer[k] for k in ("authority", "letter_kind", "date", "unit_kind", "text")},
         "shared_words": peer["shared_words"],
         "shared_themes": peer["shared_themes"],
+        "failing": peer["failing"],
         "next_letter": after.get("letter_id", "no later letter"),
         "next_kind": after.get("kind"),
         "next_date": after.get("date"),

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lettermine.cli import AsAtOption, CsvOption, DbOption, JsonOption, app, reported_errors
+from lettermine.cli import (
+    AsAtOption,
+    CsvOption,
+    DbOption,
+    JsonOption,
+    app,
+    reported_errors,
+    whole_number,
+)
 from lettermine.paths import shown
 
 if TYPE_CHECKING:
@@ -113,7 +121,9 @@ def search(
     newest: Annotated[
         bool, typer.Option("--newest", help="Newest visits first, not best match.")
     ] = False,
-    limit: Annotated[int, typer.Option(metavar="N", help="How many units to show.")] = 20,
+    limit: Annotated[
+        int, typer.Option(metavar="N", parser=whole_number, help="How many units to show.")
+    ] = 20,
     raw: Annotated[
         bool,
         typer.Option("--raw", help="Pass the query to SQLite FTS5 as it is (AND, OR, NEAR, *)."),
@@ -192,7 +202,10 @@ def _print_hits(hits: list[Hit]) -> None:
     ]
     heads = ["id", "date", "authority", "letter", "unit", "polarity", "themes"]
     widths = [max([len(x)] + [len(r[i]) for r in rows]) for i, x in enumerate(heads)]
+    from lettermine.cli.output import printable, unguarded
+
     out = sys.stdout.write
+    raw = unguarded(sys.stdout)
     if hits:
         out("  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip() + "\n")
     for hit, row in zip(hits, rows, strict=True):
@@ -200,7 +213,9 @@ def _print_hits(hits: list[Hit]) -> None:
         where = f"{hit.section}: " if hit.section and hit.unit_kind == "finding" else ""
         passage = " ".join((where + hit.snippet).split())
         for line in textwrap.wrap(passage, width - 4):
-            out("    " + _marked(line, styled) + "\n")
+            # Made printable before the bold goes in, and written past the filter that would
+            # show the bold's escape codes as text.
+            raw.write("    " + _marked(printable(line), styled) + "\n")
 
 
 @app.command()
@@ -375,6 +390,7 @@ def db_status_command(*, db: DbOption = None, json: JsonOption = False) -> None:
     in_step = status["search_index_rows"] == status["units"]
     note = "" if in_step else " (out of step with the units table: rebuild it, see README)"
     out(f"Search:      {status['search_index_rows']:,} units indexed{note}\n")
+    out(f"Integrity:   {status['integrity']} (SQLite quick_check)\n")
     out(f"Schema:      version {status['schema_version']}, migrations applied:\n")
     for m in status["migrations"]:
         out(f"  {m['name']:32} {m['applied_at'][:19]}\n")

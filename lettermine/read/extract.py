@@ -13,12 +13,19 @@ the hyphen is part of the word.
 from __future__ import annotations
 
 import ctypes
+import marshal
+import os
 import re
+import select
+import signal
 import statistics
+import sys
+import time
+import traceback
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +81,137 @@ _NUMBER_BAND = 0.1  # page numbers sit below this (or above 1 - this) share of t
 _FOOTNOTE_BAND = 0.3  # footnotes sit in the bottom part of a page, below the body text
 _SMALL = 0.9  # type smaller than this share of the body size is not body text
 
+# Bounds on the work one document may cause, checked before the work is done, so that a small
+# file built to exhaust the machine (a stream of zeros that inflates to gigabytes, a page tree of
+# fifty thousand pages, a document.xml of hundreds of megabytes) is refused in a moment with a
+# clear error. The largest corpus report has 55 pages, 136,129 characters and 2.5 MB of
+# compressed streams once inflated (0.9 MB of images); these allow ten to twenty times as much.
+MAX_PAGES = 500
+MAX_CHARS = 2_000_000  # characters of text in a document
+MAX_INFLATED = 32 * 2**20  # bytes of a PDF's compressed streams (images aside), inflated
+MAX_DOCX_XML = 16 * 2**20  # bytes of any one XML part of a Word document, unpacked
+MAX_DOCX_TOTAL = 64 * 2**20  # bytes of all its parts, unpacked
+MAX_DOCX_PARTS = 5_000
+MAX_SECONDS = 60.0  # reading one document (the corpus takes 65 ms a PDF)
+# What no check made beforehand can bound (a form drawing its text a thousand times, a page that
+# keeps pdfium busy for ever, a crash on a damaged file) is held in by reading PDF and Word files
+# in a forked child: MAX_MEMORY more memory than the process had (a 55-page report needs 30 MB),
+# killed after MAX_SECONDS and a little grace. Linux only; elsewhere the checks above remain.
+MAX_MEMORY = 256 * 2**20
+_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+class _TooMuch(Exception):
+    "A document that would take more than a letter's share of memory or time (the reason)"
+
+
+def _isolated(read: Callable[[Path], str], path: Path) -> str:
+    """read(path) in a forked child held to MAX_MEMORY and MAX_SECONDS: its text, or the
+    UnreadableLetter it raised; UnreadableLetter too if it ran out of memory or time, or died
+    (pdfium aborts when refused memory, and may crash on a damaged file). Another exception in
+    the child is a bug: RuntimeError with the child's traceback."""
+    if not _FORK:
+        return read(path)
+    import resource
+
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(reader)
+        import faulthandler
+
+        faulthandler.disable()  # pdfium aborting when refused memory is expected: no dump
+        try:
+            limit = _data_size() + MAX_MEMORY
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+            result: tuple[str, str] = ("text", read(path))
+        except UnreadableLetter as e:
+            result = ("unreadable", str(e))
+        except MemoryError:
+            result = ("memory", "")
+        except BaseException:  # a bug: its traceback goes to the parent
+            result = ("bug", traceback.format_exc())
+        payload = memoryview(marshal.dumps(result))
+        while payload:
+            payload = payload[os.write(writer, payload) :]
+        os._exit(0)  # no atexit handlers, no flushing the parent's buffers or database
+    os.close(writer)
+    data, timed_out = b"", False
+    try:
+        data, timed_out = _read_all(reader, MAX_SECONDS + 5)
+    finally:
+        os.close(reader)
+        if timed_out or not data:  # out of time, or interrupted: leave no child behind
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _, status = os.waitpid(pid, 0)
+    if timed_out:
+        raise _too_much(path.name, f"reading it took more than {MAX_SECONDS:g} s")
+    if not data:
+        code = os.waitstatus_to_exitcode(status)
+        raise UnreadableLetter(
+            f"{path.name}: the reader stopped on it ({_signal_name(code)}): it needs more memory "
+            "than any letter, or it is damaged: not read"
+        )
+    kind, value = marshal.loads(data)
+    if kind == "text":
+        return str(value)
+    if kind == "unreadable":
+        raise UnreadableLetter(value)
+    if kind == "memory":
+        raise _too_much(path.name, f"it needs more than {MAX_MEMORY // 2**20} MB of memory")
+    raise RuntimeError(f"reading {path.name} failed:\n{value}")
+
+
+def _data_size() -> int:
+    # The process's data segment now (VmData): the child may grow MAX_MEMORY beyond it.
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _read_all(fd: int, seconds: float) -> tuple[bytes, bool]:
+    """Everything written to fd until it closes: (data, whether the time ran out first)."""
+    chunks: list[bytes] = []
+    end = time.monotonic() + seconds
+    while True:
+        ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        if not ready:
+            return b"".join(chunks), True
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks), False
+        chunks.append(chunk)
+
+
+def _signal_name(code: int) -> str:
+    if code >= 0:
+        return f"exit status {code}"
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+def _too_much(name: str, reason: str) -> UnreadableLetter:
+    return UnreadableLetter(f"{name}: {reason}, far beyond any letter: not read")
+
+
+class _Deadline:
+    """Time spent reading one document, checked between pages."""
+
+    def __init__(self, seconds: float = MAX_SECONDS) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise _TooMuch(f"reading it took more than {self.seconds:g} s")
+
 
 def read_text(path: Path) -> str:
     """The normalised text of a letter file (see the module docstring for its shape)."""
@@ -89,9 +227,9 @@ def read_text(path: Path) -> str:
     if size == 0:
         raise UnreadableLetter(f"{path.name}: empty file")
     if suffix == ".pdf":
-        text = _pdf_text(path)
+        text = _isolated(_pdf_text, path)
     elif suffix == ".docx":
-        text = _docx_text(path)
+        text = _isolated(_docx_text, path)
     else:
         text = _txt_text(path)
     text = normalise(text)
@@ -281,26 +419,39 @@ class _Page:
 def _pdf_text(path: Path) -> str:
     import pypdfium2 as pdfium
 
+    deadline = _Deadline()
     data = path.read_bytes()
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         raise UnreadableLetter(f"{path.name}: {_pdfium_reason(e)}") from None
-    damage = _damage(data)
-    if damage:
-        pdf.close()
-        raise UnreadableLetter(
-            f"{path.name}: the PDF is damaged ({damage}, so text could be missing or wrong): "
-            "download it again"
-        )
     try:
+        count = len(pdf)
+        if count > MAX_PAGES:
+            raise _TooMuch(f"{count:,} pages (lettermine reads up to {MAX_PAGES})")
+        damage = _damage(data)
+        if damage:
+            raise UnreadableLetter(
+                f"{path.name}: the PDF is damaged ({damage}, so text could be missing or wrong): "
+                "download it again"
+            )
         pages = []
-        for number, page in enumerate(pdf):
+        chars = 0
+        for number in range(count):
+            deadline.check()
+            page = pdf[number]
             left, bottom, right, top = page.get_bbox()
-            pages.append(_Page(number, page.get_textpage(), top - bottom, bottom))
+            textpage = page.get_textpage()
+            chars += textpage.count_chars()
+            if chars > MAX_CHARS:
+                raise _TooMuch(f"more than {MAX_CHARS:,} characters of text")
+            pages.append(_Page(number, textpage, top - bottom, bottom))
+        deadline.check()
         return _layout(pages)
     except pdfium.PdfiumError as e:
         raise UnreadableLetter(f"{path.name}: a page cannot be read ({e})") from None
+    except _TooMuch as e:
+        raise _too_much(path.name, str(e)) from None
     finally:
         pdf.close()
 
@@ -313,7 +464,8 @@ _HOLE = b"\0" * 16  # no PDF writer puts a run of NULs anywhere but inside a str
 
 
 def _damage(data: bytes) -> str | None:
-    """What damage in the PDF pdfium would read past without a word, or None.
+    """What damage in the PDF pdfium would read past without a word, or None; _TooMuch if its
+    streams inflate to more than MAX_INFLATED bytes (inflated a bounded piece at a time).
 
     pdfium reads what it can of a corrupt stream and says nothing: a damaged page content
     stream loses text, a damaged font program loses glyphs, a damaged object stream loses the
@@ -328,6 +480,7 @@ def _damage(data: bytes) -> str | None:
     check of this kind.
     """
     streams: list[tuple[int, int]] = []  # where the data of each stream begins and ends
+    inflated = 0
     at = data.find(b"stream")
     while at >= 0:
         after = at + 6
@@ -339,9 +492,15 @@ def _damage(data: bytes) -> str | None:
             if _FLATE.search(head) and not _IMAGE.search(head):
                 inflate = zlib.decompressobj()
                 try:
-                    inflate.decompress(data[begin:stop])
+                    inflated += len(
+                        inflate.decompress(data[begin:stop], MAX_INFLATED - inflated + 1)
+                    )
                 except zlib.error:
                     return "a compressed page or font is corrupt"
+                if inflated > MAX_INFLATED:
+                    raise _TooMuch(
+                        f"its compressed streams inflate to more than {MAX_INFLATED // 2**20} MB"
+                    )
                 if not inflate.eof:
                     return "a compressed page or font is cut short"
                 end = max(end, stop - len(inflate.unused_data))  # past a /Length too short
@@ -609,7 +768,10 @@ def _docx_text(path: Path) -> str:
     from lxml.etree import XMLSyntaxError
 
     try:
+        _check_docx_size(path)
         document = Document(str(path))
+    except _TooMuch as e:
+        raise _too_much(path.name, str(e)) from None
     except (PackageNotFoundError, zipfile.BadZipFile, XMLSyntaxError) as e:
         # python-docx names the whole path in its message: the file name says enough.
         reason = "damaged, truncated or not a .docx" if not isinstance(e, XMLSyntaxError) else e
@@ -620,8 +782,41 @@ def _docx_text(path: Path) -> str:
     if body is None:
         raise UnreadableLetter(f"{path.name}: the Word document has no body")
     numbering = _DocxNumbering(document)
-    blocks = (_docx_block(document, child, numbering) for child in body.iterchildren())
-    return "\n\n".join(b for b in blocks if b)
+    deadline = _Deadline()
+    blocks, chars = [], 0
+    try:
+        for child in body.iterchildren():
+            block = _docx_block(document, child, numbering)
+            chars += len(block)
+            if chars > MAX_CHARS:
+                raise _TooMuch(f"more than {MAX_CHARS:,} characters of text")
+            if block:
+                blocks.append(block)
+            if len(blocks) % 256 == 0:
+                deadline.check()
+    except _TooMuch as e:
+        raise _too_much(path.name, str(e)) from None
+    return "\n\n".join(blocks)
+
+
+def _check_docx_size(path: Path) -> None:
+    """_TooMuch if the parts of a Word document unpack to more than a letter could need; the
+    sizes are read from the zip's directory (zipfile never unpacks more than it declares)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # python-docx says what is wrong with it
+    if len(parts) > MAX_DOCX_PARTS:
+        raise _TooMuch(f"{len(parts):,} parts in the Word file")
+    total = sum(p.file_size for p in parts)
+    if total > MAX_DOCX_TOTAL:
+        raise _TooMuch(f"its parts unpack to {total / 2**20:,.0f} MB")
+    for part in parts:
+        if part.filename.lower().endswith((".xml", ".rels")) and part.file_size > MAX_DOCX_XML:
+            raise _TooMuch(f"{part.filename} unpacks to {part.file_size / 2**20:,.0f} MB")
 
 
 def _docx_block(document: Any, element: Any, numbering: _DocxNumbering) -> str:
@@ -645,7 +840,8 @@ def _docx_paragraph(para: Any, numbering: _DocxNumbering) -> str:
     if not text:
         return ""
     label = numbering.label(para)
-    style = para.style.name if para.style is not None else ""
+    found = numbering.style(para)
+    style = found.name if found is not None and found.name else ""
     if label is None and "List" in style:
         label = BULLET  # a list style without numbering of its own
     if label == BULLET and re.search(r"List Bullet [2-9]$", style):
@@ -665,6 +861,9 @@ class _DocxNumbering:
     def __init__(self, document: Any) -> None:
         self.formats: dict[tuple[str, str], tuple[str, int]] = {}
         self.counts: dict[tuple[str, str], int] = {}
+        # python-docx looks a paragraph's style up among all the styles each time (a paragraph
+        # without one: the default, found by a scan): 9 ms a paragraph. Once per style id.
+        self.styles: dict[str | None, Any] = {}
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError):
@@ -682,6 +881,13 @@ class _DocxNumbering:
                     int(start[0]) if start and start[0].isdigit() else 1,
                 )
 
+    def style(self, para: Any) -> Any:
+        """para.style, looked up once per style id."""
+        key = para._p.style
+        if key not in self.styles:
+            self.styles[key] = para.style
+        return self.styles[key]
+
     def label(self, para: Any) -> str | None:
         """ "N." for a paragraph of a decimal list, the bullet ("–" below the first level) for any
         other list, else None."""
@@ -697,11 +903,10 @@ class _DocxNumbering:
             del self.counts[deeper]  # a new item restarts the levels below it
         return f"{self.counts[key]}."
 
-    @staticmethod
-    def _numbering(para: Any) -> tuple[str | None, str]:
+    def _numbering(self, para: Any) -> tuple[str | None, str]:
         """The paragraph's list (numId) and level, from the paragraph or else its styles."""
         sources = [para._p.pPr]
-        style = para.style
+        style = self.style(para)
         while style is not None:
             sources.append(style.element.pPr)
             style = style.base_style
@@ -739,6 +944,8 @@ def _txt_text(path: Path) -> str:
         raise UnreadableLetter(
             f"{path.name}: not valid UTF-8 text (bad byte at offset {e.start}); save it as UTF-8"
         ) from None
+    if len(text) > MAX_CHARS:
+        raise _too_much(path.name, f"more than {MAX_CHARS:,} characters of text")
     return drop_page_furniture(text) if "\f" in text else text
 
 

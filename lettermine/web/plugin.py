@@ -6,6 +6,8 @@ instance that lettermine made, and is inert on any other).
 Roles: nobody sees anything without signing in; a viewer reads (the board, letters, actions,
 search, downloads, Datasette's tables and read-only SQL); an editor also records changes to
 actions. The users table is never shown, and its password hashes cannot be read by SQL.
+Datasette's own CSV (a table's or a query's rows as .csv) is rewritten cell by cell through
+lettermine.spreadsheet, as every CSV lettermine writes, so no cell begins a formula.
 """
 
 from __future__ import annotations
@@ -149,3 +151,73 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
         return
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.set_authorizer(_authorizer)
+
+
+# -- Datasette's CSV made as safe as lettermine's own ---------------------------------------------
+
+
+def _datasette_csv(scope: dict[str, Any]) -> bool:
+    # A table's or a query's rows as CSV (.csv, or ?_format=csv); lettermine's own downloads
+    # are written safe already (guarding them twice would add a second apostrophe).
+    path = str(scope.get("path", ""))
+    if path.startswith("/-/"):
+        return False
+    query = bytes(scope.get("query_string", b"")).decode("latin-1")
+    return path.endswith(".csv") or "_format=csv" in query
+
+
+def guard_csv(body: bytes) -> bytes:
+    """CSV text rewritten with every cell through spreadsheet.csv_cell (UTF-8, '\\n' lines)."""
+    import csv
+    import io
+
+    from lettermine.spreadsheet import write_csv
+
+    text = body.decode("utf-8", "replace")
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    rows = list(csv.reader(io.StringIO(text[len(bom) :], newline="")))
+    if not rows:
+        return body
+    out = io.StringIO()
+    out.write(bom)
+    write_csv(out, rows[0], rows[1:])
+    return out.getvalue().encode("utf-8")
+
+
+@hookimpl()
+def asgi_wrapper(datasette: Any) -> Any:
+    def wrap(app: Any) -> Any:
+        async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope.get("type") != "http" or not _datasette_csv(scope):
+                await app(scope, receive, send)
+                return
+            start: dict[str, Any] = {}
+            chunks: list[bytes] = []
+
+            async def collect(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    start.update(message)
+                    return
+                if message["type"] != "http.response.body":
+                    await send(message)
+                    return
+                chunks.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                body = b"".join(chunks)
+                headers = [
+                    (k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"
+                ]
+                kind = {k.lower(): v for k, v in headers}.get(b"content-type", b"")
+                if start.get("status") == 200 and kind.startswith((b"text/csv", b"text/plain")):
+                    body = guard_csv(body)
+                await send(
+                    {**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
+                )
+                await send({"type": "http.response.body", "body": body})
+
+            await app(scope, receive, collect)
+
+        return guarded
+
+    return wrap
