@@ -708,7 +708,8 @@ def test_db_status_counts_everything_it_names(conn: sqlite3.Connection, db_path:
     label_unit(conn, "1:1", add=["caseloads"], remove=[])
     status = db_status(conn, db_path)
     assert (status["labels"], status["actions"]) == (1, 1)
-    empty = db_status(connect(db_path.with_name("empty.db")), db_path.with_name("empty.db"))
+    fresh = db_path.with_name("empty.db")
+    empty = db_status(connect(fresh, create=True), fresh)
     assert empty["units_by_kind"] == {AFI: 0, PA: 0, FINDING: 0}
     assert [m["name"] for m in empty["migrations"]] == [m.name for m in migrations._migrations]
 
