@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,22 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "lettermine.db"
     monkeypatch.setenv("LETTERMINE_DB", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_results_under_mutation(request: pytest.FixtureRequest) -> None:
+    """Under bench/mutation.py, each mutant runs in a fork of a process that has run the tests
+    once: a test module's cached parse (`@cache def ilacs()`) would hold what the unmutated code
+    gave, and hide the mutant. There, every such cache is emptied before each test, except the
+    ones a module names in MUTATION_KEEPS (a loaded model, kept for speed)."""
+    if not os.environ.get("LETTERMINE_MUTATION"):
+        return
+    keep = getattr(request.module, "MUTATION_KEEPS", ())
+    for name, value in vars(request.module).items():
+        if name not in keep and callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
+    _text.cache_clear()  # and this module's session caches of the corpus
+    _letter.cache_clear()
 
 
 @pytest.fixture

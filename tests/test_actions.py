@@ -966,3 +966,86 @@ def test_seed_scenario(source: str, runner: CliRunner, db_path: Path) -> None:
     letters = json.loads(runner.invoke(app, ["export", "--json"]).stdout)
     units = {u["id"]: u["actions"] for x in letters for u in x["units"]}
     assert units[caseload_afi] == [em1] and units[workforce_afi] == [workforce]
+
+
+# -- what mutation testing found untested (issue 19) ---------------------------------------------
+
+
+def test_export_csv_carries_the_latest_note_evidence_author_date_and_override(run: Run) -> None:
+    """Each of these columns comes from a different history entry: the latest that has it."""
+    import csv
+    import io
+
+    action_id = new_action(run, "--for 1:1 --date 2020-01-01 --due 2020-12-31")
+    run(f"update {action_id} --percent 10 --note 'First note' --author 'A. Lead' --date 2020-02-01")
+    run(f"update {action_id} --evidence 'Audit report' --author 'B. Officer' --date 2020-03-01")
+    run(f"rag {action_id} --override amber --reason 'Staff leave' --date 2020-03-05")
+    run(f"link {action_id} 2:1 --date 2020-03-10")
+    run(f"unlink {action_id} 2:1 --author 'D. Clerk' --date 2020-04-01")
+    exported = run("export --csv --today 2020-04-02").stdout
+    assert "\r" not in exported  # one newline a row, as the other commands print
+    (row,) = csv.DictReader(io.StringIO(exported))
+    assert {k: row[k] for k in ("note", "evidence", "author", "date")} == {
+        "note": "First note",
+        "evidence": "Audit report",
+        "author": "D. Clerk",
+        "date": "2020-04-01",
+    }
+    assert (row["rag_override"], row["rag_override_reason"]) == ("amber", "Staff leave")
+    assert (row["description"], row["ref"], row["units"]) == ("", "", "1:1")
+    unlinked = show(run, action_id)["history"][-1]
+    assert (unlinked["event"], unlinked["at"], unlinked["author"]) == (
+        "unlink",
+        "2020-04-01",
+        "D. Clerk",
+    )
+
+
+def test_an_import_with_one_problem_says_problem_not_problems(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "tracker.csv"
+    path.write_text("title,owner,status,percent,due,units\nA review,,,,,\n,Nobody,,,,\n", "utf-8")
+    message = run(f"import {path}", code=1).stderr
+    assert message.startswith("Error: tracker.csv: nothing imported, 1 problem: row 3: no title")
+
+
+def test_import_keeps_description_and_author_and_names_the_action_a_ref_is_taken_by(
+    run: Run, tmp_path: Path
+) -> None:
+    new_action(run, "--ref EM1")  # action 1
+    path = tmp_path / "tracker.csv"
+    header = "ref,title,description,owner,status,percent,due,units,author,rag_override,"
+    path.write_text(
+        header + "rag_override_reason\nEM2,Audit supervision,Monthly audits,SM,in progress,10,"
+        "2020-06-30,1:1,A. Lead,amber,Staff leave\nEM3,Another,,SM,,,,1:2,,red,Late\n",
+        encoding="utf-8",
+    )
+    second, third = map(int, run(f"import {path} --author 'B. Officer'").stdout.split())
+    action = show(run, second)
+    assert action["description"] == "Monthly audits"
+    made = {(h["event"], h.get("author")) for h in action["history"]}
+    assert {("link", "A. Lead"), ("override", "A. Lead")} <= made  # the row's own author
+    made = {(h["event"], h.get("author")) for h in show(run, third)["history"]}
+    assert {("link", "B. Officer"), ("override", "B. Officer")} <= made  # else the importer
+    path.write_text("ref,title,owner,status,percent,due,units\nEM1,Other,SM,,,,\n", "utf-8")
+    assert "ref 'EM1' is already action 1" in run(f"import {path}", code=1).stderr
+
+
+def test_coverage_of_two_letters_at_once(conn: sqlite3.Connection) -> None:
+    both = coverage(conn, letter_ids=[1, 2])
+    assert both == coverage(conn, letter_ids=[2, 1])
+    one, two = coverage(conn, letter_ids=[1]), coverage(conn, letter_ids=[2])
+    assert both["areas"] == one["areas"] + two["areas"] == 5
+
+
+def test_every_change_records_who_made_it(run: Run) -> None:
+    action_id = new_action(
+        run, "--for 1:1 --date 2020-01-01 --due 2020-06-30 --description 'Monthly audits'"
+    )
+    run(f"status {action_id} in_progress --author 'A. Lead' --date 2020-02-01")
+    run(
+        f"due {action_id} 2020-09-30 --reason 'Recruitment' --author 'B. Officer' --date 2020-03-01"
+    )
+    action = show(run, action_id)
+    assert action["description"] == "Monthly audits"
+    made = [(h["event"], h.get("author")) for h in action["history"][-2:]]
+    assert made == [("status", "A. Lead"), ("due", "B. Officer")]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CORPUS, needs_corpus
 
 from lettermine.classify import DEFAULT_MODEL, pick_themes, stem
 from lettermine.errors import ModelError
@@ -402,3 +404,126 @@ def test_iter_classify_streams_in_batches_with_the_same_results(tiny_model: Path
     assert [(r.themes, r.polarity) for r in streamed] == [(r.themes, r.polarity) for r in whole]
     with pytest.raises(ValueError, match="2 texts but 1 kinds"):
         classify(nlp, ["a", "b"], ["finding"])
+
+
+@needs_model
+def test_classify_picks_themes_by_the_thresholds_shipped_with_the_model() -> None:
+    """Bug class 4 of issue 19: the classifier ignoring its tuned per-theme thresholds."""
+    from lettermine.classify import DEFAULT_THRESHOLD, classify, load_pipeline, read_thresholds
+
+    nlp = load_pipeline()
+    tuned = nlp.meta["thresholds"]
+    assert tuned == read_thresholds(DEFAULT_MODEL)
+    assert any(t != DEFAULT_THRESHOLD for t in tuned.values())  # tuned, not the default
+    texts = [t for t, _ in _AREAS]
+    kinds = ["area_for_improvement"] * len(texts)
+    for c in classify(nlp, texts, kinds):
+        assert c.themes == pick_themes(c.scores, tuned)
+    # whatever the scores, a threshold of 0 picks every theme and one above 1 only the best
+    nlp.meta["thresholds"] = dict.fromkeys(THEME_CODES, 0.0)
+    assert all(len(c.themes) == len(THEME_CODES) for c in classify(nlp, texts, kinds))
+    nlp.meta["thresholds"] = dict.fromkeys(THEME_CODES, 1.5)
+    for c in classify(nlp, texts, kinds):
+        assert c.themes == [max(c.scores.items(), key=lambda cs: cs[1])]
+
+
+def test_read_thresholds_fills_unlisted_themes_with_the_default(tmp_path: Path) -> None:
+    from lettermine.classify import DEFAULT_THRESHOLD, THRESHOLDS_FILE, read_thresholds
+
+    assert read_thresholds(tmp_path) == dict.fromkeys(THEME_CODES, DEFAULT_THRESHOLD)
+    (tmp_path / THRESHOLDS_FILE).write_text('{"themes": {"covid": 0.25}}', encoding="utf-8")
+    thresholds = read_thresholds(tmp_path)
+    assert thresholds["covid"] == 0.25
+    assert {t for code, t in thresholds.items() if code != "covid"} == {DEFAULT_THRESHOLD}
+    assert list(thresholds) == list(THEME_CODES)
+
+
+# Shipped-model decisions on units two annotators agreed on. Chosen by this rule before the
+# model's answers were looked at: in models/labels/calibration-blind-gold.jsonl (a blind second
+# reading of gold findings), the units whose blind reading gives exactly the gold's themes and
+# polarity (121 of 200), and of those the first of each gold letter in the file's order (17).
+# The decision checked: the model picks every agreed theme and gives the agreed polarity. The
+# model shipped when these were chosen agreed on 14 of the 17 (it missed Bradford #f14's mixed
+# polarity, Oldham #f16's partnership, Sandwell #f13's themes); the model retrained on 5,392
+# labels agrees on all 17. A miss of a later model is marked in MODEL_MISSES, not dropped.
+AGREED_UNITS = [
+    "80449_bradford_2023-01-31#f14",
+    "80470_gloucestershire_2025-08-04#f12",
+    "80476_kent_2024-02-27_focused-visit#f2",
+    "80491_camden_2018-06-08_focused-visit#f13",
+    "80523_middlesbrough_2023-05-25#f15",
+    "80523_middlesbrough_2024-09-02_focused-visit#f9",
+    "80525_newcastle-upon-tyne_2022-02-01#f11",
+    "80526_north-east-lincolnshire_2019-05-08_focused-visit#f17",
+    "80526_north-east-lincolnshire_2019-12-18_focused-visit#f11",
+    "80526_north-east-lincolnshire_2021-06-18_focused-visit#f11",
+    "80535_oldham_2024-07-12#f16",
+    "80535_oldham_2025-08-21_focused-visit#f1",
+    "80541_redcar-and-cleveland_2026-01-28#f13",
+    "80544_kensington-and-chelsea_2025-01-13#f11",
+    "80549_sandwell_2021-05-10_focused-visit#f13",
+    "80560_st-helens_2021-07-02_focused-visit#f12",
+    "80579_wigan_2025-11-26#f11",
+]
+MODEL_MISSES: dict[str, str] = {}  # uid: what the shipped model gets wrong
+BLIND = Path(__file__).resolve().parents[1] / "models" / "labels" / "calibration-blind-gold.jsonl"
+
+
+def _agreed_unit(uid: str) -> dict[str, Any]:
+    """The gold finding a blind-reading uid names (<gold file stem>#f<1-based position>)."""
+    import json
+
+    stem, ref = uid.split("#")
+    folder = "focused-findings" if stem.endswith("focused-visit") else "findings"
+    gold = json.loads((CORPUS / "gold" / folder / f"{stem}.json").read_text(encoding="utf-8"))
+    unit: dict[str, Any] = gold["findings"][int(ref.removeprefix("f")) - 1]
+    return unit
+
+
+@needs_model
+@needs_corpus
+@pytest.mark.corpus
+def test_the_rule_still_picks_the_agreed_units() -> None:
+    import json
+
+    rows = [json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines()]
+    picked: dict[str, str] = {}
+    for row in rows:
+        unit = _agreed_unit(row["uid"])
+        same = sorted(unit["themes"]) == sorted(row["themes"])
+        if same and unit["polarity"] == row["polarity"]:
+            picked.setdefault(row["uid"].split("#")[0], row["uid"])
+    assert sorted(picked.values()) == AGREED_UNITS
+
+
+@needs_model
+@needs_corpus
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    "uid",
+    [
+        pytest.param(uid, marks=pytest.mark.xfail(reason=MODEL_MISSES[uid], strict=False))
+        if uid in MODEL_MISSES
+        else uid
+        for uid in AGREED_UNITS
+    ],
+)
+def test_shipped_model_decides_agreed_units_as_both_readers_did(uid: str) -> None:
+    from lettermine.classify import classify
+
+    unit = _agreed_unit(uid)
+    (c,) = classify(_shipped(), [unit["text"]], ["finding"])
+    assert set(unit["themes"]) <= {code for code, _ in c.themes}
+    assert c.polarity == unit["polarity"]
+
+
+# bench/mutation.py keeps this cache across tests (conftest.py): the tests that check how the
+# model loads call load_pipeline themselves.
+MUTATION_KEEPS = ("_shipped",)
+
+
+@cache
+def _shipped() -> Any:
+    from lettermine.classify import load_pipeline
+
+    return load_pipeline()

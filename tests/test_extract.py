@@ -529,3 +529,51 @@ def test_real_reports_lose_headers_footnotes_and_hyphen_marks(stem: str) -> None
     # Each numbered paragraph starts a line of its own, in order.
     numbers = [int(m) for m in re.findall(r"^(\d{1,2})\.(?!\d)", text, re.M)]
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 30
+
+
+# -- boundaries mutation testing found untested (issue 19) ---------------------------------------
+
+_WHO = ["leaders", "managers", "partners", "workers", "carers", "advocates", "nurses", "teachers"]
+
+
+def _paged(pages: int) -> str:
+    """Invented text paged with form feeds: a running header, six distinct lines, a page number."""
+    return "\f".join(
+        "\n".join(
+            ["Testshire children's services"]
+            + [
+                f"The {_WHO[(p + j) % 8]} of page {'abc'[p]} line {'abcdef'[j]} help."
+                for j in range(6)
+            ]
+            + [str(p + 1)]
+        )
+        for p in range(pages)
+    )
+
+
+def test_furniture_needs_three_pages_to_be_told_from_text() -> None:
+    three = drop_page_furniture(_paged(3))
+    assert "Testshire" not in three
+    assert [line for line in three.replace("\f", "\n").split("\n") if line.isdigit()] == []
+    assert three.count("help.") == 18
+    assert drop_page_furniture(_paged(2)) == _paged(2)  # two pages: nothing recurs enough
+
+
+@pytest.mark.parametrize(("controls", "binary"), [(10, False), (11, True)])
+def test_one_control_character_in_twenty_is_still_text(
+    tmp_path: Path, controls: int, binary: bool
+) -> None:
+    path = tmp_path / "letter.txt"
+    data = b"\x01" * controls + (b"Leaders know children well. " * 8)[: 200 - controls]
+    path.write_bytes(data)
+    if binary:
+        with pytest.raises(UnreadableLetter, match="binary data, not text"):
+            read_text(path)
+    else:
+        assert read_text(path).count("Leaders know children well.") == 6
+
+
+def test_tabs_line_breaks_and_vertical_tabs_are_not_control_characters(tmp_path: Path) -> None:
+    path = tmp_path / "letter.txt"
+    path.write_bytes(b"Leaders\t know children well.\r\n\x0b" * 20)
+    assert "Leaders" in read_text(path)

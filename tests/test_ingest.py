@@ -310,3 +310,47 @@ def test_ctrl_c_leaves_whole_letters_and_a_second_ingest_finishes_the_job(
     conn = sqlite3.connect(db)
     names = [Path(r[0]).name for r in conn.execute("SELECT source FROM letters ORDER BY id")]
     assert names == [f.name for f in files]
+
+
+def test_ingest_with_classification_tells_the_model_each_units_kind(
+    runner: CliRunner, db_path: Path
+) -> None:
+    """Bug class 5 of issue 19: the classifier told the wrong unit kind at ingest. Areas for
+    improvement and priority actions are concerns by definition (score 1.0); findings get the
+    model's polarity; themes are the model's picks for the text."""
+    from lettermine.classify import Context, classify, load_pipeline
+    from lettermine.read.extract import read_text
+    from lettermine.read.parse import parse_letter
+
+    files = [
+        LETTERS / "north-east-lincolnshire-2021-06-focused-visit.txt",  # areas, findings
+        LETTERS / "north-east-lincolnshire-2024-02-area-send.txt",  # priority actions too
+    ]
+    result = runner.invoke(app, ["ingest", *map(str, files)])  # classification on
+    assert result.exit_code == 0, result.output
+    nlp = load_pipeline()
+    conn = sqlite3.connect(db_path)
+    for path in files:
+        letter = parse_letter(read_text(path))
+        kinds = [u.kind for u in letter.units]
+        assert {"area_for_improvement", "finding"} <= set(kinds)
+        contexts = [Context(u.kind, u.section, u.group, letter.kind) for u in letter.units]
+        expected = classify(nlp, [u.text for u in letter.units], kinds, contexts)
+        rows = conn.execute(
+            "SELECT u.id, u.kind, u.polarity, u.polarity_score FROM units u"
+            " JOIN letters l ON l.id = u.letter_id WHERE l.source = ? ORDER BY u.seq",
+            [path.name],
+        ).fetchall()
+        assert [kind for _, kind, _, _ in rows] == kinds
+        for (unit_id, kind, polarity, score), c in zip(rows, expected, strict=True):
+            if kind == "finding":
+                assert (polarity, score) == (c.polarity, pytest.approx(c.polarity_score))
+            else:
+                assert (polarity, score) == ("concern", 1.0)
+            stored = conn.execute(
+                "SELECT code FROM unit_themes WHERE unit_id = ? ORDER BY score DESC, code",
+                [unit_id],
+            ).fetchall()
+            assert [code for (code,) in stored] == [code for code, _ in c.themes]
+        # findings are rated by the model, not given an area's fixed concern
+        assert any(score != 1.0 for _, kind, _, score in rows if kind == "finding")

@@ -229,6 +229,62 @@ def test_ilacs_grades_from_the_interleaved_table() -> None:
     assert set(ilacs().judgements) <= set(JUDGEMENTS)
 
 
+_TABLE = ILACS[ILACS.index("The impact of leaders") : ILACS.index("Testshire has made")]
+_PRINTED = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires improvement": "Requires improvement to be good",
+    "inadequate": "Inadequate",
+}
+
+
+def _with_table(grades: dict[str, str]) -> str:
+    """ILACS with its page-1 table giving these grades (the 2023 table when care is split)."""
+    rows = [  # (code, label as printed)
+        ("impact_of_leaders", "The impact of leaders on social work\npractice with children"
+                              " and families"),
+        ("help_and_protection", "The experiences and progress of\nchildren who need help and"
+                                " protection"),
+        ("in_care_and_care_leavers", "The experiences and progress of\nchildren in care and"
+                                     " care leavers"),
+        ("in_care", "The experiences and progress of\nchildren in care"),
+        ("care_leavers", "The experiences and progress of care\nleavers"),
+    ]  # fmt: skip
+    table = "".join(
+        f"{label}\n\n{_PRINTED[grades[code]]}\n\n" for code, label in rows if code in grades
+    )
+    if "overall_effectiveness" in grades:
+        table += f"Overall effectiveness {_PRINTED[grades['overall_effectiveness']]}\n\n"
+    return ILACS.replace(_TABLE, table)
+
+
+_O, _G, _RI, _I = "outstanding", "good", "requires improvement", "inadequate"
+
+
+@pytest.mark.parametrize(
+    "grades",
+    [
+        # 2018-2023 tables: four judgements, four grades, in two orders
+        {"impact_of_leaders": _O, "help_and_protection": _G, "in_care_and_care_leavers": _RI,
+         "overall_effectiveness": _I},
+        {"impact_of_leaders": _I, "help_and_protection": _RI, "in_care_and_care_leavers": _G,
+         "overall_effectiveness": _O},
+        # 2023-2026 tables, care and care leavers apart: a pair that shares a grade in one
+        # table differs in the other
+        {"impact_of_leaders": _O, "help_and_protection": _G, "in_care": _RI, "care_leavers": _I,
+         "overall_effectiveness": _G},
+        {"impact_of_leaders": _G, "help_and_protection": _I, "in_care": _O, "care_leavers": _RI,
+         "overall_effectiveness": _RI},
+        # from April 2026: no overall effectiveness
+        {"impact_of_leaders": _G, "help_and_protection": _RI, "in_care": _O, "care_leavers": _I},
+    ],
+)  # fmt: skip
+def test_every_ilacs_judgement_gets_its_own_grade(grades: dict[str, str]) -> None:
+    """Bug class 2 of issue 19: two judgement codes swapped. Any swap of two codes changes the
+    answer for at least one of these tables."""
+    assert parse_report(_with_table(grades), "ilacs").judgements == grades
+
+
 def test_ilacs_without_overall_effectiveness_has_none_invented() -> None:
     text = ILACS.replace("Overall effectiveness Requires improvement to be good\n", "")
     assert "overall_effectiveness" not in parse_report(text, "ilacs").judgements
@@ -494,6 +550,49 @@ def real(stem: str) -> Letter:
 
 def _gold(stem: str) -> dict[str, object]:
     return dict(json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8")))
+
+
+# Real reports whose judgements do not all share a grade, chosen by rule from the peer index
+# (ilacs/d2i_index.csv): every report whose recorded grades take three or more values, two
+# 2018-2023 reports whose combined care judgement differs from the first two judgements, and
+# two post-April-2026 reports (no overall effectiveness) whose grades differ: each grade is the
+# index's, and lettermine read the same. And one report the index reads wrong (St Helens 2023:
+# it gives help and protection's grade to children in care), its grades read from page 1.
+REAL_GRADES: dict[str, dict[str, str]] = {
+    "80451_wakefield_2025-07-18": {"impact_of_leaders": _G, "help_and_protection": _G,
+        "in_care": _O, "care_leavers": _RI, "overall_effectiveness": _G},
+    "80476_kent_2026-02-02": {"impact_of_leaders": _G, "help_and_protection": _G,
+        "in_care": _O, "care_leavers": _RI, "overall_effectiveness": _G},
+    "80499_harrow_2025-03-04": {"impact_of_leaders": _RI, "help_and_protection": _G,
+        "in_care": _G, "care_leavers": _I, "overall_effectiveness": _I},
+    "80525_newcastle-upon-tyne_2025-06-25": {"impact_of_leaders": _G,
+        "help_and_protection": _O, "in_care": _G, "care_leavers": _RI,
+        "overall_effectiveness": _G},
+    "80539_portsmouth_2023-07-03": {"impact_of_leaders": _G, "help_and_protection": _O,
+        "in_care": _G, "care_leavers": _RI, "overall_effectiveness": _G},
+    "80579_wigan_2025-11-26": {"impact_of_leaders": _G, "help_and_protection": _RI,
+        "in_care": _O, "care_leavers": _O, "overall_effectiveness": _G},
+    "80583_wolverhampton_2026-06-18": {"impact_of_leaders": _G, "help_and_protection": _RI,
+        "in_care": _O, "care_leavers": _O, "overall_effectiveness": _G},
+    "80560_st-helens_2019-11-04": {"impact_of_leaders": _RI, "help_and_protection": _RI,
+        "in_care_and_care_leavers": _I, "overall_effectiveness": _I},
+    "80529_north-tyneside_2020-04-15": {"impact_of_leaders": _O, "help_and_protection": _O,
+        "in_care_and_care_leavers": _G, "overall_effectiveness": _O},
+    "80480_lancashire_2026-08-20": {"impact_of_leaders": _O, "help_and_protection": _G,
+        "in_care": _G, "care_leavers": _O},
+    "80485_liverpool_2026-07-07": {"impact_of_leaders": _G, "help_and_protection": _G,
+        "in_care": _G, "care_leavers": _RI},
+    "80560_st-helens_2023-09-04": {"impact_of_leaders": _G, "help_and_protection": _RI,
+        "in_care": _G, "care_leavers": _O, "overall_effectiveness": _G},
+}  # fmt: skip
+
+
+@needs_reports
+@pytest.mark.corpus
+@pytest.mark.parametrize("stem", sorted(REAL_GRADES))
+def test_real_reports_give_each_judgement_its_grade(stem: str) -> None:
+    """Bug class 2 of issue 19 on real reports: every judgement's grade, not just its presence."""
+    assert real(stem).judgements == REAL_GRADES[stem]
 
 
 @needs_reports

@@ -102,3 +102,88 @@ def test_the_documented_rule_names_the_constants() -> None:
     assert f"within {rag_module.NEAR_DAYS} days" in doc
     assert f"by {rag_module.FAR_BEHIND} points or more" in doc
     assert f"by more than {rag_module.TOLERANCE} points" in doc
+
+
+def before_due(days: int) -> dt.date:
+    return DUE - dt.timedelta(days=days)
+
+
+# Every threshold of the rule, on it, one step before it and one step after it. With START and
+# DUE as above, 30, 31 and 29 days before DUE are 92% of the time gone (335, 334 and 336 of 365
+# days); 2020-07-01 is 50%.
+@pytest.mark.parametrize(
+    ("status", "percent", "today", "colour", "reason"),
+    [
+        # row 5, overdue: the day after DUE, not DUE itself; one day, then days
+        ("in_progress", 100, DUE, "green", "on track: 100% done, 100% of time gone"),
+        ("in_progress", 100, DUE + dt.timedelta(days=1), "red", "overdue by 1 day"),
+        ("in_progress", 100, DUE + dt.timedelta(days=2), "red", "overdue by 2 days"),
+        ("blocked", 0, DUE + dt.timedelta(days=1), "red", "overdue by 1 day"),
+        # rows 6-7, blocked: red from 30 days before DUE (and on DUE itself), amber at 31
+        ("blocked", 100, before_due(31), "amber", "blocked"),
+        ("blocked", 100, before_due(30), "red", "blocked, due in 30 days"),
+        ("blocked", 100, before_due(29), "red", "blocked, due in 29 days"),
+        ("blocked", 100, DUE, "red", "blocked, due in 0 days"),
+        # row 9, far behind: 25 points or more is red, 24 is not
+        ("in_progress", 26, day("2020-07-01"), "amber", "behind: 26% done, 50% of time gone"),
+        ("in_progress", 25, day("2020-07-01"), "red", "far behind: 25% done, 50% of time gone"),
+        ("in_progress", 24, day("2020-07-01"), "red", "far behind: 24% done, 50% of time gone"),
+        # row 10, behind: more than 10 points is amber, 10 is on track (far from DUE)
+        ("in_progress", 41, day("2020-07-01"), "green", "on track: 41% done, 50% of time gone"),
+        ("in_progress", 40, day("2020-07-01"), "green", "on track: 40% done, 50% of time gone"),
+        ("in_progress", 39, day("2020-07-01"), "amber", "behind: 39% done, 50% of time gone"),
+        # row 11, near DUE and behind at all: 30 days is near, 31 is not; 0 points is not behind
+        (
+            "in_progress",
+            91,
+            before_due(31),
+            "green",
+            "on track: 91% done, 92% of time gone",
+        ),
+        (
+            "in_progress",
+            91,
+            before_due(30),
+            "amber",
+            "due in 30 days: 91% done, 92% of time gone",
+        ),
+        (
+            "in_progress",
+            91,
+            before_due(29),
+            "amber",
+            "due in 29 days: 91% done, 92% of time gone",
+        ),
+        ("in_progress", 92, before_due(30), "green", "on track: 92% done, 92% of time gone"),
+        ("in_progress", 93, before_due(30), "green", "on track: 93% done, 92% of time gone"),
+    ],
+)
+def test_every_threshold_on_just_before_and_just_after(
+    status: str, percent: int, today: dt.date, colour: str, reason: str
+) -> None:
+    """Bug class 1 of issue 19: a boundary compared with < instead of <= (or the reverse)."""
+    assert rag(status, percent, START, DUE, today, False) == (colour, reason)
+
+
+def test_closed_actions_are_judged_by_evidence_not_by_date() -> None:
+    late = DUE + dt.timedelta(days=40)
+    assert rag("verified", 0, START, DUE, late, False) == ("green", "verified")
+    assert rag("done", 0, START, DUE, late, True) == ("green", "done, evidence recorded")
+    assert rag("done", 0, START, DUE, late, False) == ("amber", "done, awaiting evidence")
+
+
+def test_an_override_without_a_reason_says_so() -> None:
+    assert rag("blocked", 0, START, DUE, DUE, False, "amber") == (
+        "amber",
+        "override: no reason given",
+    )
+    # an empty override is no override
+    assert rag("blocked", 0, START, DUE, DUE, False, "", "why")[0] == "red"
+
+
+def test_time_gone_rounds_to_the_nearest_point() -> None:
+    assert time_gone(START, DUE, before_due(30)) == 92  # 335 / 365 = 91.8%
+    assert time_gone(START, DUE, day("2020-01-02")) == 0  # 1 / 365 = 0.3%
+    assert time_gone(START, DUE, day("2020-01-03")) == 1  # 2 / 365 = 0.55%
+    assert time_gone(START, DUE, day("2020-12-30")) == 100  # 364 / 365 = 99.7%
+    assert time_gone(START, DUE, day("2020-12-29")) == 99  # 363 / 365 = 99.45%

@@ -87,23 +87,35 @@ LETTERS: list[tuple[str, str, str, list[UnitRow]]] = [
 
 
 def _save(conn: sqlite3.Connection) -> None:
+    for n, (printed, kind, date, units) in enumerate(LETTERS, start=1):
+        _add(conn, n, printed, kind, date, units)
+
+
+def _add(
+    conn: sqlite3.Connection,
+    n: int,
+    printed: str,
+    kind: str,
+    date: str | None,
+    units: list[UnitRow],
+    authority: str | None = None,
+) -> None:
+    """Letter n (its id in a database that holds letters 1..n-1)."""
     from lettermine.authorities import authority_name
 
-    for n, (printed, kind, date, units) in enumerate(LETTERS, start=1):
-        letter = Letter(
-            kind=kind,
-            local_authority=printed,
-            authority=authority_name(printed),
-            inspection_start=date,
-            inspection_end=date,
-            published=date,
-            units=[Unit(k, text, section) for k, section, text, _, _ in units],
-        )
-        verdicts = [
-            UnitThemes([(code, 0.9) for code in codes], polarity)
-            for _, _, _, codes, polarity in units
-        ]
-        save_letter(conn, letter, sha256=f"{n:064d}", source=f"letter{n}.txt", themes=verdicts)
+    letter = Letter(
+        kind=kind,
+        local_authority=printed,
+        authority=authority or authority_name(printed),
+        inspection_start=date,
+        inspection_end=date,
+        published=date,
+        units=[Unit(k, text, section) for k, section, text, _, _ in units],
+    )
+    verdicts = [
+        UnitThemes([(code, 0.9) for code in codes], polarity) for _, _, _, codes, polarity in units
+    ]
+    save_letter(conn, letter, sha256=f"{n:064d}", source=f"letter{n}.txt", themes=verdicts)
 
 
 @pytest.fixture
@@ -138,6 +150,8 @@ def ids(hits: list[Hit]) -> list[str]:
         ("superv*", '"superv"*'),
         ("NEAR(a b) text:care ^x", '"NEAR(a" "b)" "text:care" "^x"'),
         ('x""y', '"x" "y"'),  # an empty phrase is nothing
+        ('"a b" c"', '"a b" "c"'),  # the unbalanced quote is the last one
+        ("TAX*", '"TAX"*'),  # only the * goes
     ],
 )
 def test_a_persons_query_becomes_safe_fts(typed: str, fts: str) -> None:
@@ -355,6 +369,107 @@ def test_section_filter_is_a_case_insensitive_substring(conn: sqlite3.Connection
     assert ids(search_units(conn, "caseloads", section="100%_")) == []  # LIKE wildcards escaped
 
 
+def test_section_filter_takes_like_wildcards_and_backslashes_literally(
+    conn: sqlite3.Connection,
+) -> None:
+    """Bug class 3 of issue 19: each answer here changes if an escaping step is removed."""
+    # Unescaped, "%" and "_" match any section and "\\" escapes the letter after it.
+    for typed in ("%", "_", "%%", "_elp", "Hel%", "H\\elp"):
+        assert ids(search_units(conn, "caseloads", section=typed)) == [], typed
+    unit = conn.execute("SELECT u.id FROM units u WHERE u.letter_id = 2 AND u.seq = 3").fetchone()
+    conn.execute(
+        "UPDATE units SET section = ? WHERE id = ?", ["Help_and 100% protection \\ Ofsted", unit[0]]
+    )
+    conn.commit()
+    for typed in ("%", "_", "help_and", "100% protection", "\\", "% protection \\ of"):
+        assert ids(search_units(conn, "caseloads", section=typed)) == ["2:3"], typed
+    assert ids(search_units(conn, "caseloads", section="Help and")) == []
+
+
+def test_a_kind_or_theme_can_be_typed_with_spaces_or_hyphens() -> None:
+    from lettermine.records import LETTER_KINDS
+    from lettermine.search import check_choice, check_themes
+
+    assert check_choice(" Focused visit ", LETTER_KINDS, "letter kind") == "focused_visit"
+    assert check_choice("focused-visit", LETTER_KINDS, "letter kind") == "focused_visit"
+    assert check_themes(["Supervision oversight", "care-leavers", "care_leavers"]) == [
+        "supervision_oversight",
+        "care_leavers",
+    ]
+
+
+def test_an_authority_is_found_by_any_name_it_goes_by(conn: sqlite3.Connection) -> None:
+    from lettermine.search import authority_names
+
+    assert authority_names(conn, "  city of  bradford ") == ["Bradford"]  # the canonical name
+    assert authority_names(conn, "NORTH EAST LINCOLNSHIRE") == ["North East Lincolnshire"]
+    # a name printed on a letter, whatever its case, that is no known name of a council
+    conn.execute("UPDATE letters SET local_authority = 'NE Lincs Childrens Services' WHERE id = 4")
+    conn.commit()
+    assert authority_names(conn, "ne lincs CHILDRENS services") == ["North East Lincolnshire"]
+    with pytest.raises(LettermineError, match="no letters about 'Atlantis'"):
+        authority_names(conn, "Atlantis")
+
+
+def test_an_authority_stored_under_two_names_is_searched_under_both(
+    conn: sqlite3.Connection,
+) -> None:
+    """An older database may hold a council's letters under its printed name and its canonical
+    one: searching for it, and its theme tables, take both."""
+    _add(
+        conn, 5, "North East Lincolnshire Council", "monitoring_visit", "2025-01-10",
+        [(AFI, None, "Caseloads in the assessment team.", ["caseloads"], "concern")],
+        authority="North East Lincolnshire Council",
+    )  # fmt: skip
+    hits = search_units(conn, "caseloads", authority="North East Lincolnshire Council")
+    assert set(ids(hits)) == {"2:2", "2:3", "5:1"}
+    assert [v.letter_id for v in theme_table(conn, "North East Lincolnshire Council").visits] == [
+        1, 2, 4, 5,
+    ]  # fmt: skip
+    by_year = themes_by_year(conn, "North East Lincolnshire Council")
+    assert by_year.columns == ["2019", "2021", "2024", "2025"]
+
+
+def test_since_and_until_may_be_the_same_day(conn: sqlite3.Connection) -> None:
+    hits = search_units(conn, "caseloads", since="2021-11-26", until="2021-11-26")
+    assert set(ids(hits)) == {"2:2", "2:3"}
+    with pytest.raises(LettermineError, match="--since 2021-11-27 is after --until 2021-11-26"):
+        search_units(conn, "caseloads", since="2021-11-27", until="2021-11-26")
+
+
+def test_newest_first_with_filters(conn: sqlite3.Connection) -> None:
+    assert ids(search_units(conn, "social", order="newest", kind="ilacs")) == ["3:1", "2:1", "2:3"]
+
+
+def test_limits(conn: sqlite3.Connection) -> None:
+    assert len(search_units(conn, "social", limit=1)) == 1
+    _add(
+        conn, 5, "Testshire", "ilacs", "2022-02-02",
+        [(FINDING, "Help", f"Caseloads in team {n} are high.", ["caseloads"], "concern")
+         for n in range(25)],
+    )  # fmt: skip
+    assert len(search_units(conn, "caseloads")) == 20  # the default
+    assert len(search_units(conn, "caseloads", limit=30)) == 27  # 25 and 2:2, 2:3
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ({"order": "oldest"}, "unknown order 'oldest' (choose from rank, newest)"),
+        ({"raw": True, "query": "  "}, "nothing to search for: give at least one word"),
+        ({"limit": 0}, "--limit must be at least 1, not 0"),
+    ],
+)
+def test_search_units_says_what_is_wrong(
+    conn: sqlite3.Connection, call: dict[str, object], message: str
+) -> None:
+    call = dict(call)  # the parameter is shared by every run of the test in a process
+    query = str(call.pop("query", "caseloads"))
+    with pytest.raises(LettermineError) as e:
+        search_units(conn, query, **call)  # type: ignore[arg-type]
+    assert str(e.value) == message
+
+
 def test_polarity_filter(conn: sqlite3.Connection) -> None:
     assert ids(search_units(conn, "caseloads", polarity="mixed")) == ["2:3"]
     assert ids(search_units(conn, "children", polarity="strength")) == ["1:4"]
@@ -518,6 +633,87 @@ def test_themes_by_year(conn: sqlite3.Connection) -> None:
     }  # fmt: skip
 
 
+def test_theme_table_order_recurring_then_most_raised_then_taxonomy(
+    conn: sqlite3.Connection,
+) -> None:
+    table = theme_table(conn, "North East Lincolnshire")
+    # workforce recurs; caseloads twice (an area and a mixed finding); legal_plo and
+    # supervision_oversight once each, in the taxonomy's order
+    assert [r.code for r in table.rows] == [
+        "workforce", "caseloads", "legal_plo", "supervision_oversight",
+    ]  # fmt: skip
+
+
+def test_theme_tables_as_at_a_date_leave_out_later_letters(conn: sqlite3.Connection) -> None:
+    table = theme_table(conn, "North East Lincolnshire", as_at="2021-11-26")
+    assert table.columns == ["2019-05-08", "2021-11-26"]
+    assert themes_by_year(conn, as_at="2021-11-25").columns == ["2019"]
+    one = themes_by_year(conn, "North East Lincolnshire", as_at="2023-12-31")
+    assert one.columns == ["2019", "2021"] and one.authority == "North East Lincolnshire"
+
+
+def test_theme_tables_skip_codes_no_longer_in_the_taxonomy(conn: sqlite3.Connection) -> None:
+    # an older model's code on the first unit of the first letter (sorted first)
+    conn.execute(
+        "INSERT INTO unit_themes (unit_id, code, score, source) VALUES (1, 'a_gone', 0.9, 'model')"
+    )
+    conn.commit()
+    table = theme_table(conn, "North East Lincolnshire")
+    assert "a_gone" not in {r.code for r in table.rows}
+    assert [r.code for r in table.rows][0] == "workforce"
+    assert "a_gone" not in {r.code for r in themes_by_year(conn).rows}
+
+
+def test_a_letter_without_dates_is_a_column_of_its_own(conn: sqlite3.Connection) -> None:
+    _add(conn, 5, "Testshire", "focused_visit", None,
+         [(AFI, None, "Caseloads in the duty team.", ["caseloads"], "concern")])  # fmt: skip
+    assert theme_table(conn, "Testshire").columns == ["?"]
+    assert themes_by_year(conn).columns == ["2019", "2021", "2023", "2024", "?"]
+
+
+def test_themes_by_year_adds_up_the_letters_of_a_year(conn: sqlite3.Connection) -> None:
+    # a second Bradford letter in 2023, raising supervision again and missing children again
+    _add(
+        conn, 5, "Bradford", "monitoring_visit", "2023-06-01",
+        [
+            (AFI, None, "Supervision in the front door.", ["supervision_oversight"], "concern"),
+            (FINDING, "Front door", "Return home interviews are late.",
+             ["exploitation_missing"], "concern"),
+        ],
+    )  # fmt: skip
+    table = themes_by_year(conn)
+    assert table.letters == [1, 1, 2, 1]
+    rows = {r.code: r for r in table.rows}
+    supervision = rows["supervision_oversight"].cells[2]
+    assert (supervision.areas, supervision.letters, supervision.authorities) == (2, 2, 1)
+    missing = rows["exploitation_missing"].cells[2]
+    assert (missing.concerns, missing.letters) == (2, 2)
+    assert rows["supervision_oversight"].recurring
+    assert rows["supervision_oversight"].recurring_authorities == 1
+    assert not rows["caseloads"].recurring
+    # councils it recurs in, then how often raised (4, 3, 2), then the code
+    assert [r.code for r in table.rows][:3] == [
+        "workforce", "supervision_oversight", "exploitation_missing",
+    ]  # fmt: skip
+
+
+def test_db_status_counts_everything_it_names(conn: sqlite3.Connection, db_path: Path) -> None:
+    from lettermine.actions import add_action
+
+    status = db_status(conn, db_path)
+    assert status["path"] == str(db_path.resolve())
+    assert (status["letters"], status["authorities"], status["units"]) == (4, 2, 11)
+    assert (status["units_with_themes"], status["labels"], status["actions"]) == (11, 0, 0)
+    add_action(conn, title="Reduce caseloads", units=["2:2"], date="2024-01-01")
+    label_unit(conn, "1:1", add=["caseloads"], remove=[])
+    status = db_status(conn, db_path)
+    assert (status["labels"], status["actions"]) == (1, 1)
+    fresh = db_path.with_name("empty.db")
+    empty = db_status(connect(fresh, create=True), fresh)
+    assert empty["units_by_kind"] == {AFI: 0, PA: 0, FINDING: 0}
+    assert [m["name"] for m in empty["migrations"]] == [m.name for m in migrations._migrations]
+
+
 # --- the command line --------------------------------------------------------------------------
 
 
@@ -586,8 +782,8 @@ def test_search_command_options(cli: CliRunner) -> None:
     ("args", "message"),
     [
         (["--theme", "nope"], "unknown theme nope"),
-        (["--since", "2021/01/01"], "use YYYY-MM-DD"),
-        (["--until", "soon"], "use YYYY-MM-DD"),
+        (["--since", "2021/01/01"], "--since '2021/01/01' is not a date: use YYYY-MM-DD"),
+        (["--until", "soon"], "--until 'soon' is not a date: use YYYY-MM-DD"),
         (["--la", "Atlantis"], "no letters about 'Atlantis'"),
         (["--kind", "x"], "unknown letter kind"),
         (["--unit-kind", "x"], "unknown unit kind"),
