@@ -72,13 +72,15 @@ def _clean(text: str) -> str:
     return _CONTROL.sub(_visible, text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A value as one cell's text: lists joined with "; ", a dict as "key: value" pairs, a
+    float as %g (a non-finite one empty), None empty."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        return "; ".join(_text(v) for v in value)
+        return "; ".join(cell_text(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+        return "; ".join(f"{k}: {cell_text(v)}" for k, v in value.items())
     if isinstance(value, float):
         return f"{value:g}" if math.isfinite(value) else ""
     return str(value)
@@ -92,7 +94,7 @@ def safe_cell(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    return _guard(_clean(_text(value)))
+    return _guard(_clean(cell_text(value)))
 
 
 def csv_cell(value: Any) -> str:
@@ -100,7 +102,7 @@ def csv_cell(value: Any) -> str:
     guarded at its start and after every ';' and line break inside it."""
     if isinstance(value, (bool, int)):
         return str(value)
-    return "".join(_guard(part) for part in _CSV_PARTS.split(_clean(_text(value))))
+    return "".join(_guard(part) for part in _CSV_PARTS.split(_clean(cell_text(value))))
 
 
 def _field(text: str) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from lettermine.escapes import json_visible, visible
+from lettermine.spreadsheet import cell_text
 
 
 def printable(text: str) -> str:
@@ -85,18 +86,6 @@ def print_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     write_csv(sys.stdout, columns, ([row.get(c) for c in columns] for row in rows))
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return "; ".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def print_table(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[str],
@@ -106,7 +95,7 @@ def print_table(
 ) -> None:
     """An aligned plain-text table on stdout; long cells are cut with an ellipsis."""
     heads = list(headers or columns)
-    body = [[_clip(_cell(r.get(c)), max_width) for c in columns] for r in rows]
+    body = [[_clip(cell_text(r.get(c)), max_width) for c in columns] for r in rows]
     widths = [max([len(h)] + [len(line[i]) for line in body]) for i, h in enumerate(heads)]
     out = sys.stdout
     out.write("  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip() + "\n")
