@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from lettermine.authorities import authority_name
+from lettermine.dates import as_date
 from lettermine.db import write_transaction
 from lettermine.errors import InvalidInput, LettermineError, NotFound
 from lettermine.letters import effective_themes, resolve_unit, unit_ref
@@ -44,19 +45,6 @@ DIRECTIONS: tuple[str, ...] = ("up", "down")
 
 
 # -- values ------------------------------------------------------------------------------------
-
-
-def as_date(value: dt.date | str | None, what: str) -> dt.date | None:
-    """A date from a date or YYYY-MM-DD text; InvalidInput naming the field otherwise."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{what}: '{value}' is not a date (use YYYY-MM-DD)") from None
 
 
 def _required_date(value: dt.date | str | None, what: str) -> dt.date:

@@ -12,7 +12,8 @@ import datetime as dt
 import sqlite3
 from typing import Any
 
-from lettermine.actions import AREA_KINDS, as_date
+from lettermine.actions import AREA_KINDS
+from lettermine.dates import as_date
 from lettermine.db import write_transaction
 from lettermine.errors import InvalidInput
 from lettermine.letters import resolve_unit, unit_ref

@@ -36,10 +36,10 @@ from lettermine.actions import (
     _measure_for,
     _row,
     _text,
-    as_date,
     effective,
     history,
 )
+from lettermine.dates import as_date
 from lettermine.db import write_transaction
 from lettermine.errors import InvalidInput, NotFound
 from lettermine.numbers import real

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from lettermine.errors import InvalidInput
+
 MONTHS = {
     m: i
     for i, names in enumerate(
@@ -95,3 +97,16 @@ def parse_range(text: str) -> tuple[str | None, str | None]:
 def parse_iso(text: str) -> dt.date:
     """A date typed by a person as YYYY-MM-DD; ValueError if it is not one."""
     return dt.date.fromisoformat(text.strip())
+
+
+def as_date(value: dt.date | str | None, what: str) -> dt.date | None:
+    """A date from a date or YYYY-MM-DD text; InvalidInput naming the field otherwise."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{what}: '{value}' is not a date (use YYYY-MM-DD)") from None

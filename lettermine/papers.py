@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lettermine.actions import AREA_KINDS, as_date, measures_of, select_actions
+from lettermine.actions import AREA_KINDS, measures_of, select_actions
+from lettermine.dates import as_date
 from lettermine.db import refuse_to_replace_a_database
 from lettermine.docx_helpers import Cell
 from lettermine.errors import InvalidInput, OutputError

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from lettermine import docx_helpers as wd
-from lettermine.actions import AREA_KINDS, as_date
+from lettermine.actions import AREA_KINDS
+from lettermine.dates import as_date
 from lettermine.docx_helpers import Cell
 from lettermine.errors import InvalidInput
 from lettermine.papers import (

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lettermine.dates import as_date
 from lettermine.errors import InvalidInput
 
 # A letter's date for "had it been published by then?": the publication date, else the last day
@@ -41,26 +42,14 @@ def resolve_day(
     With an as-at date, RAG is judged on that date and `today` only says what today is: the
     as-at date may not be after it.
     """
-    now = _date(today, "today") or dt.date.today()
-    when = _date(as_at, "--as-at")
+    now = as_date(today, "today") or dt.date.today()
+    when = as_date(as_at, "--as-at")
     if when is not None and when > now:
         raise InvalidInput(
             f"--as-at {when.isoformat()} is after today ({now.isoformat()}): "
             "nothing has been recorded for that day yet"
         )
     return (when or now), when
-
-
-def _date(value: dt.date | str | None, what: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{what}: '{value}' is not a date (use YYYY-MM-DD)") from None
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from lettermine.cli import DbOption, JsonOption, app, reported_errors
+from lettermine.cli.actions import AuthorOption, DateOption
 from lettermine.cli.output import print_json, print_table
 
 areas_app = typer.Typer(
@@ -17,20 +18,6 @@ areas_app = typer.Typer(
 app.add_typer(areas_app, name="areas")
 
 UnitId = Annotated[str, typer.Argument(metavar="UNIT", help="An area's id, e.g. 3:4.")]
-DateOption = Annotated[
-    str | None,
-    typer.Option(
-        "--date",
-        envvar="LETTERMINE_TODAY",
-        help="The date this change is recorded as (default: today).",
-        metavar="YYYY-MM-DD",
-        show_default=False,
-    ),
-]
-AuthorOption = Annotated[
-    str | None,
-    typer.Option("--author", envvar="LETTERMINE_AUTHOR", help="Who records this change."),
-]
 
 
 @areas_app.command()

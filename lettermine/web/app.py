@@ -123,7 +123,7 @@ def check_today(today: str | None) -> str | None:
     """A --today date, checked (YYYY-MM-DD), or None for each day's own date."""
     if today is None:
         return None
-    from lettermine.actions import as_date
+    from lettermine.dates import as_date
 
     day = as_date(today, "--today")
     return day.isoformat() if day else None

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 from datasette import Forbidden, NotFound, Response
 
 from lettermine import actions as act
+from lettermine.dates import as_date
 from lettermine.errors import InvalidInput, LettermineError
 from lettermine.errors import NotFound as MissingRecord
 from lettermine.themes import THEME_CODES
@@ -100,7 +101,7 @@ def _slug(text: str) -> str:
 def as_at(request: Any) -> dt.date | None:
     """The board's ?as_at=DATE: the tracker as it stood at the end of that day."""
     value = (request.args.get("as_at") or "").strip()
-    return act.as_date(value, "as_at") if value else None
+    return as_date(value, "as_at") if value else None
 
 
 async def board_page(datasette: Any, request: Any) -> Response:
