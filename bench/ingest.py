@@ -48,6 +48,7 @@ def full_ingest(files: list[Path], classify: bool, workers: int | None) -> tuple
     from lettermine.ingest import Classifier, ingest_files
 
     with tempfile.TemporaryDirectory() as tmp:
+        before = _cpu()
         start = time.perf_counter()
         conn = open_db(Path(tmp) / "bench.db").conn
         classifier = Classifier(enabled=classify)
@@ -59,7 +60,23 @@ def full_ingest(files: list[Path], classify: bool, workers: int | None) -> tuple
                 units += outcome.units
         optimize_search_index(conn)
         peer_index.refresh(conn)
-        return time.perf_counter() - start, units, failed
+        wall = time.perf_counter() - start
+        after = _cpu()
+        CPU["ingest, this process"] = after[0] - before[0]
+        CPU["ingest, worker processes"] = after[1] - before[1]
+        return wall, units, failed
+
+
+CPU: dict[str, float] = {}
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process, and of its children that have ended."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -76,7 +93,9 @@ def main() -> None:
         files = files[: args.limit]
     load_before = os.getloadavg()[0]
     bare_extract(files[:5])  # warm the file cache so neither run pays for the disk
+    before = _cpu()
     bare = bare_extract(files)
+    CPU["bare"] = _cpu()[0] - before[0]
     full, units, failed = full_ingest(files, not args.no_classify, args.workers)
     load_after = os.getloadavg()[0]
     n = len(files)
@@ -86,6 +105,7 @@ def main() -> None:
     what = "without classification" if args.no_classify else "with classification"
     print(f"whole ingest {what}: {full:6.2f} s  {n / full:6.1f} PDFs/s (model load included)")
     print(f"ratio ingest/bare:   {full / bare:6.2f}  (target <= 1.2)")
+    print("CPU seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in CPU.items()))
     print(f"load average: {load_before:.1f} before, {load_after:.1f} after")
 
 

@@ -372,6 +372,12 @@ def _start_worker(model: Path | None, enabled: bool) -> None:
     # like a file that crashed the reader.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["classifier"] = Classifier(model, enabled=enabled)
+    # The worker reads its files in one bounded child (read.bounded), ended with the worker.
+    from multiprocessing.util import Finalize
+
+    from lettermine.read.bounded import close_reader
+
+    Finalize(None, close_reader, exitpriority=1)
 
 
 def _job(path: Path, sha: str, keep_unread: bool) -> Read | LettermineError:
