@@ -109,11 +109,22 @@ class Classifier:
 
     def letter(self, letter: Letter) -> list[UnitThemes] | None:
         """Themes and polarity of a letter's units (None when classifying is off)."""
+        return self.letters([letter])[0]
+
+    def letters(self, letters: list[Letter]) -> list[list[UnitThemes] | None]:
+        """Letter.letter for each letter, their units classified in one call (faster)."""
         from lettermine.classify import Context
 
-        units = letter.units
-        contexts = [Context(u.kind, u.section, u.group, letter.kind) for u in units]
-        return self([u.text for u in units], [u.kind for u in units], contexts)
+        units = [(u, letter.kind) for letter in letters for u in letter.units]
+        contexts = [Context(u.kind, u.section, u.group, kind) for u, kind in units]
+        found = self([u.text for u, _ in units], [u.kind for u, _ in units], contexts)
+        if found is None:
+            return [None] * len(letters)
+        out: list[list[UnitThemes] | None] = []
+        for letter in letters:
+            out.append(found[: len(letter.units)] or None)
+            found = found[len(letter.units) :]
+        return out
 
 
 @dataclass
@@ -233,6 +244,7 @@ def ingest_file(
 # Fewer files to read than this and the pool's start (each worker loads the theme model) costs
 # more than it saves.
 POOL_FROM = 4
+CHUNK = 4  # files a worker reads and classifies together
 _WORKER: dict[str, Any] = {}
 
 
@@ -315,7 +327,11 @@ def _pool_size(workers: int | None, files: int) -> int:
 def _pooled_reads(
     jobs: list[tuple[Path, str, bool]], workers: int, classifier: Classifier
 ) -> Iterator[Read | LettermineError]:
-    """Each job's Read (classified) or error, in order, from a pool of worker processes."""
+    """Each job's Read (classified) or error, in order, from a pool of worker processes.
+
+    A worker takes CHUNK files at a time and classifies their units in one call (the model
+    scores 4 letters' units together in three quarters of the time it takes one by one).
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -323,30 +339,31 @@ def _pooled_reads(
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     settings = (classifier.model, classifier.enabled)
+    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     done = 0
-    while done < len(jobs):
-        rest = jobs[done:]
+    while done < len(chunks):
         pool = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start_worker, initargs=settings
         )
         broken = False
         try:
-            futures = [pool.submit(_job, *job) for job in rest]
+            futures = [pool.submit(_job, chunk) for chunk in chunks[done:]]
             for future in futures:
                 try:
-                    result = future.result()
+                    results = future.result()
                 except BrokenProcessPool:
                     broken = True
                     break
-                yield result
+                yield from results
                 done += 1
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         if broken:
-            # A worker died: on the first file not done, or on one after it. Read that one
-            # alone (it costs that file only if it is the one), then go on with a new pool.
-            path, sha, keep = jobs[done]
-            yield _read_alone(path, sha, keep, settings, context)
+            # A worker died: on the first chunk not done, or on one after it. Read that chunk's
+            # files one at a time, each alone (it costs a file only if it is the one), then go
+            # on with a new pool.
+            for path, sha, keep in chunks[done]:
+                yield _read_alone(path, sha, keep, settings, context)
             done += 1
 
 
@@ -360,7 +377,7 @@ def _read_alone(
         1, mp_context=context, initializer=_start_worker, initargs=settings
     ) as pool:
         try:
-            return pool.submit(_job, path, sha, keep).result()
+            return pool.submit(_job, [(path, sha, keep)]).result()[0]
         except BrokenProcessPool:
             return UnreadableLetter(f"{named(path)}: the PDF reader crashed on this file")
 
@@ -380,16 +397,22 @@ def _start_worker(model: Path | None, enabled: bool) -> None:
     Finalize(None, close_reader, exitpriority=1)
 
 
-def _job(path: Path, sha: str, keep_unread: bool) -> Read | LettermineError:
+def _job(chunk: list[tuple[Path, str, bool]]) -> list[Read | LettermineError]:
     # Looks _read_in_worker up when it runs, in the worker: what the worker's module holds.
-    return _read_in_worker(path, sha, keep_unread)
+    results = [_read_in_worker(path, sha, keep) for path, sha, keep in chunk]
+    reads = [r for r in results if isinstance(r, Read)]
+    try:
+        themes = _WORKER["classifier"].letters([r.letter for r in reads])
+    except LettermineError as e:  # the model cannot be used: no file of the chunk is stored
+        return [e if isinstance(r, Read) else r for r in results]
+    for read, found in zip(reads, themes, strict=True):
+        read.themes = found
+    return results
 
 
 def _read_in_worker(path: Path, sha: str, keep_unread: bool) -> Read | LettermineError:
     try:
-        read = read_letter(path, sha, keep_unread=keep_unread)
-        read.themes = _WORKER["classifier"].letter(read.letter)
-        return read
+        return read_letter(path, sha, keep_unread=keep_unread)
     except LettermineError as e:
         return e
 

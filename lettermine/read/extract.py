@@ -41,7 +41,6 @@ _BULLETS = re.compile("[\u2022\u25aa\u25cf\u25a0\u25fe\u25e6\u2023\u2043\u25cb\u
 _BULLET_GAP = re.compile(f"^([ \\f]*){BULLET}(?=\\S)", re.MULTILINE)
 _SPACES = re.compile(r"  +")
 _WORDS = re.compile(r"[A-Za-z]{2,}")
-_TRAILING_SPACE = re.compile(r" +(?=\n|\Z)")
 # pypdfium2 marks a line-end hyphen with U+FFFE and joins the two lines.
 _HYPHEN_MARK = "\ufffe"
 _MARK_RE = re.compile(_HYPHEN_MARK)
@@ -139,14 +138,15 @@ def read_text(path: Path) -> str:
 def normalise(text: str) -> str:
     """NFKC, one kind of bullet and line end, line-end hyphens resolved, no trailing spaces."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SUB_DASHES.sub(f"{SUB_BULLET} ", text)
+    if "\uf02d" in text or "\uf0be" in text or "\u0336" in text:  # rare: skip the scan
+        text = _SUB_DASHES.sub(f"{SUB_BULLET} ", text)
     text = _BULLETS.sub(BULLET, text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\t", " ")
     text = rejoin_hyphens(text)
     text = _SPACES.sub(" ", text)
     text = _BULLET_GAP.sub(f"\\1{BULLET} ", text)
-    return _TRAILING_SPACE.sub("", text).strip("\n ")
+    return "\n".join(line.rstrip(" ") for line in text.split("\n")).strip("\n ")
 
 
 def rejoin_hyphens(text: str, known: frozenset[str] = _KNOWN_WORDS) -> str:
