@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,12 +241,11 @@ def ingest_file(
     return store_read(conn, read, classifier, replace=replace, author=author)
 
 
-# -- many files: read and classify in a process pool, store in this process ---------------------
+# -- many files: read in a process pool, classify and store in this process -----------------
 # Fewer files to read than this and the pool's start (each worker loads the theme model) costs
 # more than it saves.
 POOL_FROM = 4
-CHUNK = 4  # files a worker reads and classifies together
-_WORKER: dict[str, Any] = {}
+CHUNK = 4  # files a worker reads at a time, classified together
 
 
 def ingest_files(
@@ -260,9 +260,10 @@ def ingest_files(
 ) -> Generator[tuple[Path, Ingested | LettermineError], None, None]:
     """Ingest files, yielding each one's result (or error) in the order of `paths`.
 
-    Files already stored are found by their hash first. The others are extracted, parsed and
-    classified in a pool of worker processes (one per core; `workers` or $LETTERMINE_WORKERS
-    to choose, 1 for none), and stored here, one letter per transaction, in the order of
+    Files already stored are found by their hash first. The others are extracted and parsed
+    in a pool of worker processes (one per core; `workers` or $LETTERMINE_WORKERS to choose,
+    1 for none), CHUNK files at a time, and classified (a chunk in one call) and stored here,
+    one letter per transaction, in the order of
     `paths`: letter ids follow the files' order whatever finishes first. A file that fails
     gives its error and the batch goes on; a worker that dies on a file (a crash in the PDF
     library) costs that file alone.
@@ -277,9 +278,12 @@ def ingest_files(
     n_workers = _pool_size(workers, len(todo))
     if n_workers > 1:
         jobs = [(paths[i], str(checked[i]), keep_unread) for i in todo]
-        reads = _pooled_reads(jobs, n_workers, classifier)
+        chunks = _pooled_reads(jobs, n_workers)
+        pending: deque[Read | LettermineError] = deque()
         for path, c in zip(paths, checked, strict=True):
-            pooled = next(reads) if isinstance(c, str) else c
+            if isinstance(c, str) and not pending:
+                pending.extend(_classified(next(chunks), classifier))
+            pooled = pending.popleft() if isinstance(c, str) else c
             yield path, _store(conn, pooled, None, replace, author)
         return
     for path, c in zip(paths, checked, strict=True):
@@ -324,13 +328,29 @@ def _pool_size(workers: int | None, files: int) -> int:
     return max(1, min(workers, files))
 
 
-def _pooled_reads(
-    jobs: list[tuple[Path, str, bool]], workers: int, classifier: Classifier
-) -> Iterator[Read | LettermineError]:
-    """Each job's Read (classified) or error, in order, from a pool of worker processes.
+def _classified(
+    results: list[Read | LettermineError], classifier: Classifier
+) -> list[Read | LettermineError]:
+    """The reads among results with their themes, classified in one call (the model scores 4
+    letters' units together in three quarters of the time it takes one by one); each read an
+    error if the model cannot be used."""
+    reads = [r for r in results if isinstance(r, Read)]
+    try:
+        themes = classifier.letters([r.letter for r in reads]) if reads else []
+    except LettermineError as e:
+        return [e if isinstance(r, Read) else r for r in results]
+    for read, found in zip(reads, themes, strict=True):
+        read.themes = found
+    return results
 
-    A worker takes CHUNK files at a time and classifies their units in one call (the model
-    scores 4 letters' units together in three quarters of the time it takes one by one).
+
+def _pooled_reads(
+    jobs: list[tuple[Path, str, bool]], workers: int
+) -> Iterator[list[Read | LettermineError]]:
+    """The jobs' Reads (or errors), CHUNK at a time in order, from a pool of worker processes.
+
+    Workers read and parse; this process classifies (one model in memory, loaded while the
+    workers read the first files) and stores.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -338,13 +358,10 @@ def _pooled_reads(
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    settings = (classifier.model, classifier.enabled)
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     done = 0
     while done < len(chunks):
-        pool = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=settings
-        )
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
         broken = False
         try:
             futures = [pool.submit(_job, chunk) for chunk in chunks[done:]]
@@ -354,7 +371,7 @@ def _pooled_reads(
                 except BrokenProcessPool:
                     broken = True
                     break
-                yield from results
+                yield results
                 done += 1
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -362,33 +379,27 @@ def _pooled_reads(
             # A worker died: on the first chunk not done, or on one after it. Read that chunk's
             # files one at a time, each alone (it costs a file only if it is the one), then go
             # on with a new pool.
-            for path, sha, keep in chunks[done]:
-                yield _read_alone(path, sha, keep, settings, context)
+            yield [_read_alone(path, sha, keep, context) for path, sha, keep in chunks[done]]
             done += 1
 
 
-def _read_alone(
-    path: Path, sha: str, keep: bool, settings: tuple[Any, bool], context: Any
-) -> Read | LettermineError:
+def _read_alone(path: Path, sha: str, keep: bool, context: Any) -> Read | LettermineError:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(
-        1, mp_context=context, initializer=_start_worker, initargs=settings
-    ) as pool:
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_start_worker) as pool:
         try:
             return pool.submit(_job, [(path, sha, keep)]).result()[0]
         except BrokenProcessPool:
             return UnreadableLetter(f"{named(path)}: the PDF reader crashed on this file")
 
 
-def _start_worker(model: Path | None, enabled: bool) -> None:
+def _start_worker() -> None:
     import signal
 
     # Ctrl-C is the parent's to handle: it stops the pool; a worker dying of it would look
     # like a file that crashed the reader.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER["classifier"] = Classifier(model, enabled=enabled)
     # The worker reads its files in one bounded child (read.bounded), ended with the worker.
     from multiprocessing.util import Finalize
 
@@ -399,15 +410,7 @@ def _start_worker(model: Path | None, enabled: bool) -> None:
 
 def _job(chunk: list[tuple[Path, str, bool]]) -> list[Read | LettermineError]:
     # Looks _read_in_worker up when it runs, in the worker: what the worker's module holds.
-    results = [_read_in_worker(path, sha, keep) for path, sha, keep in chunk]
-    reads = [r for r in results if isinstance(r, Read)]
-    try:
-        themes = _WORKER["classifier"].letters([r.letter for r in reads])
-    except LettermineError as e:  # the model cannot be used: no file of the chunk is stored
-        return [e if isinstance(r, Read) else r for r in results]
-    for read, found in zip(reads, themes, strict=True):
-        read.themes = found
-    return results
+    return [_read_in_worker(path, sha, keep) for path, sha, keep in chunk]
 
 
 def _read_in_worker(path: Path, sha: str, keep_unread: bool) -> Read | LettermineError:
