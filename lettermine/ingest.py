@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import sqlite3
 from collections import deque
@@ -242,8 +243,8 @@ def ingest_file(
 
 
 # -- many files: read in a process pool, classify and store in this process -----------------
-# Fewer files to read than this and the pool's start (each worker loads the theme model) costs
-# more than it saves.
+# Fewer files given than this and starting a pool costs more than it saves (files already stored
+# are only known once hashed, which the workers do not wait for).
 POOL_FROM = 4
 CHUNK = 4  # files a worker reads at a time, classified together
 
@@ -269,23 +270,33 @@ def ingest_files(
     library) costs that file alone.
     """
     checked: list[str | Ingested | LettermineError] = []
-    for path in paths:
-        try:
-            checked.append(check_file(conn, path))
-        except LettermineError as e:
-            checked.append(e)
-    todo = [i for i, c in enumerate(checked) if isinstance(c, str)]
-    n_workers = _pool_size(workers, len(todo))
+
+    def to_read() -> Iterator[tuple[Path, str, bool]]:
+        for path in paths:
+            try:
+                checked.append(check_file(conn, path))
+            except LettermineError as e:
+                checked.append(e)
+            if isinstance(checked[-1], str):
+                yield path, checked[-1], keep_unread
+
+    n_workers = _pool_size(workers, len(paths))
     if n_workers > 1:
-        jobs = [(paths[i], str(checked[i]), keep_unread) for i in todo]
-        chunks = _pooled_reads(jobs, n_workers)
-        pending: deque[Read | LettermineError] = deque()
-        for path, c in zip(paths, checked, strict=True):
-            if isinstance(c, str) and not pending:
-                pending.extend(_classified(next(chunks), classifier))
-            pooled = pending.popleft() if isinstance(c, str) else c
-            yield path, _store(conn, pooled, None, replace, author)
+        # The workers start on the first files while the others are checked (hashed).
+        chunks = _pooled_reads(to_read(), n_workers)
+        try:
+            first = next(chunks, [])  # every file checked by now
+            pending: deque[Read | LettermineError] = deque(_classified(first, classifier))
+            for path, c in zip(paths, checked, strict=True):
+                if isinstance(c, str) and not pending:
+                    pending.extend(_classified(next(chunks), classifier))
+                pooled = pending.popleft() if isinstance(c, str) else c
+                yield path, _store(conn, pooled, None, replace, author)
+        finally:
+            chunks.close()  # a batch stopped early shuts the pool down now
         return
+    for _ in to_read():
+        pass
     for path, c in zip(paths, checked, strict=True):
         item: Read | LettermineError | Ingested = (
             c if not isinstance(c, str) else _read(path, c, keep_unread)
@@ -345,42 +356,50 @@ def _classified(
 
 
 def _pooled_reads(
-    jobs: list[tuple[Path, str, bool]], workers: int
-) -> Iterator[list[Read | LettermineError]]:
+    jobs: Iterable[tuple[Path, str, bool]], workers: int
+) -> Generator[list[Read | LettermineError], None, None]:
     """The jobs' Reads (or errors), CHUNK at a time in order, from a pool of worker processes.
 
+    Every job is taken (and its chunk handed to the pool) before the first chunk is given.
     Workers read and parse; this process classifies (one model in memory, loaded while the
     workers read the first files) and stores.
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    done = 0
-    while done < len(chunks):
+    source: Iterator[tuple[Path, str, bool]] | None = iter(jobs)
+    left: list[list[tuple[Path, str, bool]]] = []  # chunks a broken pool did not finish
+    while source is not None or left:
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+        futures: deque[tuple[list[tuple[Path, str, bool]], Future[Any]]] = deque()
         broken = False
         try:
-            futures = [pool.submit(_job, chunk) for chunk in chunks[done:]]
-            for future in futures:
+            futures += [(chunk, pool.submit(_job, chunk)) for chunk in left]
+            while source is not None:
+                chunk = list(itertools.islice(source, CHUNK))
+                if not chunk:
+                    source = None
+                    break
+                futures.append((chunk, pool.submit(_job, chunk)))
+            while futures:
                 try:
-                    results = future.result()
+                    results = futures[0][1].result()
                 except BrokenProcessPool:
                     broken = True
                     break
+                futures.popleft()
                 yield results
-                done += 1
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+        left = [chunk for chunk, _ in futures]
         if broken:
             # A worker died: on the first chunk not done, or on one after it. Read that chunk's
             # files one at a time, each alone (it costs a file only if it is the one), then go
             # on with a new pool.
-            yield [_read_alone(path, sha, keep, context) for path, sha, keep in chunks[done]]
-            done += 1
+            yield [_read_alone(path, sha, keep, context) for path, sha, keep in left.pop(0)]
 
 
 def _read_alone(path: Path, sha: str, keep: bool, context: Any) -> Read | LettermineError:
