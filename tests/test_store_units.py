@@ -72,4 +72,4 @@ def test_a_replaced_copy_takes_the_units_and_the_search_entries(tmp_path: Path) 
     assert [r[1] for r in rows] == list(range(1, 121))
     assert all(text.endswith(f"(quenton{seq}).") for _, seq, text, _, _ in rows)
     assert _found(conn, "zorblax5") == [] and _found(conn, "quenton120") == [rows[-1][0]]
-    conn.execute("INSERT INTO units_fts(units_fts) VALUES ('integrity-check')")  # raises if not
+    conn.execute("INSERT INTO units_fts(units_fts) VALUES ('integrity-check')")  # raises if corrupt
