@@ -78,7 +78,14 @@ PARSER_TESTS = (
 GROUPS: dict[str, Group] = {
     "rag": Group(("lettermine/rag.py",), ("tests/test_rag.py",), whole=True),
     "actions": Group(
-        ("lettermine/actions.py",), ("tests/test_actions.py", "tests/test_workbook.py")
+        ("lettermine/actions.py",),
+        # end_link/move_link/history are called by the visits' and areas' commands only
+        (
+            "tests/test_actions.py",
+            "tests/test_workbook.py",
+            "tests/test_visits.py",
+            "tests/test_areas.py",
+        ),
     ),
     "search": Group(("lettermine/search.py",), ("tests/test_search.py",)),
     "read": Group(
@@ -264,6 +271,7 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     env.pop("LETTERMINE_DB", None)
     mutmut = Path(sys.executable).with_name("mutmut")
     started = time.monotonic()
+    cpu = os.times()
     command = [str(mutmut), "run", "--max-children", str(args.max_children)]
     if args.again:
         # the survivors of the last run (not the listed ones) again, against today's tests
@@ -278,8 +286,9 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
         # mutmut takes fnmatch patterns of mutant names; with none it runs every mutant
         sample = "" if group.whole else args.sample
         tail = f"__mutmut_*[{sample}]" if sample else "__mutmut_*"
+        modules = [m for m in group.modules if not args.modules or m in args.modules]
         command += [
-            f"{module_name(m)}.{p}{tail}" for m in group.modules for p in group.only.get(m, ("*",))
+            f"{module_name(m)}.{p}{tail}" for m in modules for p in group.only.get(m, ("*",))
         ]
     if args.again:
         # Only the last run's survivors run again, and mypy passed each of them then (it
@@ -293,6 +302,12 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     with open(where / "run.log", "a" if args.again else "w", encoding="utf-8") as log:
         done = subprocess.run(command, cwd=where, env=env, stdout=log, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
+    after = os.times()
+    # user + system CPU of mutmut and every child it forked (mypy, pytest, the mutants)
+    used = after.children_user + after.children_system - cpu.children_user - cpu.children_system
+    with open(where / "times.json", "w", encoding="utf-8") as times:
+        json.dump({"wall": round(seconds), "cpu": round(used)}, times)
+    print(f"# {name}: {seconds:.0f} s wall, {used:.0f} s CPU (user+sys, children)", flush=True)
     if done.returncode != 0:
         sys.exit(f"mutmut failed in {where} (exit {done.returncode}): see {where / 'run.log'}")
     return collect(name, where, env, seconds)
@@ -360,6 +375,9 @@ def main() -> None:
         "--accepted", action="store_true", help="print each listed survivor's diff and reason"
     )
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once")
+    parser.add_argument(
+        "--modules", nargs="+", metavar="PATH", help="mutate only these of the group's modules"
+    )
     parser.add_argument("--keep", action="store_true", help="reuse out/mutation/<group>")
     parser.add_argument(
         "--sample",
