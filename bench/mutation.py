@@ -111,7 +111,14 @@ GROUPS: dict[str, Group] = {
     "areas": Group(("lettermine/areas.py",), ("tests/test_areas.py",)),
     "migrations": Group(
         ("lettermine/migrations.py",),
-        ("tests/test_db.py", "tests/test_reliability.py"),
+        # the upgrade tests only: every test that opens a database runs every migration, and
+        # the others (processes racing, killed ingests) cost seconds each for nothing more
+        (
+            "tests/test_db.py",
+            "tests/test_reliability.py::test_first_schema_database_is_upgraded_with_data_and_search_intact",
+            "tests/test_reliability.py::test_an_empty_database_is_migrated_without_a_backup",
+            "tests/test_search.py::test_index_in_step_across_every_migration",
+        ),
         undecorate=("lettermine/migrations.py",),
     ),
     # the Word papers' data, not their layout (functions that take a python-docx Document)
