@@ -334,3 +334,20 @@ def test_a_numbered_paragraph_cut_short_by_a_page_break_is_one_finding() -> None
             " see the same social worker for a year or more.",
         ),
     ]
+
+
+def test_a_bulleted_finding_and_a_lead_ins_bullet() -> None:
+    text = LOOKED_AFTER.replace(
+        "2. The overall effectiveness of services for looked after children in Exampleton is",
+        "\u25fc The overall effectiveness of services for looked after children in Exampleton is",
+    ).replace(
+        "6. Managers do not check the quality of work often enough.\n",
+        "6. Managers do not check often enough:\n\n\u25fc the quality of plans.\n",
+    )
+    findings = [(f.number, f.text) for f in parse_letter(text).units if f.kind == "finding"]
+    assert findings[0] == (
+        None,
+        "The overall effectiveness of services for looked after children in Exampleton is"
+        " adequate.",
+    )
+    assert findings[-1] == (6, "Managers do not check often enough: the quality of plans.")
