@@ -84,12 +84,14 @@ GROUPS: dict[str, Group] = {
     "rag": Group(("lettermine/rag.py",), ("tests/test_rag.py",), whole=True),
     "actions": Group(
         ("lettermine/actions.py",),
-        # end_link/move_link/history are called by the visits' and areas' commands only
+        # end_link/move_link/history are called by the visits' and areas' commands only;
+        # test_corrections states the history's corrections and the plan dates' limits
         (
             "tests/test_actions.py",
             "tests/test_workbook.py",
             "tests/test_visits.py",
             "tests/test_areas.py",
+            "tests/test_corrections.py",
         ),
     ),
     "search": Group(("lettermine/search.py",), ("tests/test_search.py",)),
