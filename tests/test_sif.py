@@ -448,7 +448,7 @@ def test_findings_go_on_over_a_page_break_and_take_the_bullet_after_a_lead_in() 
         six
         + "\n7. Early help assessments are thorough.\n"
         + "\n8. Social workers visit children often and\n\f\nsee them alone.\n"
-        + "\n9. Partners agree on the help a family needs:\n\n◼ in the first week\n",
+        + "\n9. Partners agree on the help a family needs:\n\n◼ in the first week.\n",
     ).replace(
         "partners closely enough.\n",
         "partners closely enough.\n\n◼ The board’s training is well attended.\n",
@@ -458,7 +458,7 @@ def test_findings_go_on_over_a_page_break_and_take_the_bullet_after_a_lead_in() 
         (6, six[3:].strip()),
         (7, "Early help assessments are thorough."),
         (8, "Social workers visit children often and see them alone."),
-        (9, "Partners agree on the help a family needs: in the first week"),
+        (9, "Partners agree on the help a family needs: in the first week."),
     ]
     board = units(letter, "finding", subject="lscb")
     assert [f.text for f in board][1:] == ["The board’s training is well attended."]

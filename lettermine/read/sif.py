@@ -449,12 +449,7 @@ def _is_sif_furniture(block: _Block, text: str) -> bool:
     """Headings and judgement-table text inside a SIF judgement section."""
     if _SIF_NOT_FINDING.match(text) or _GRADE_ONLY.match(text):
         return True
-    if (
-        _is_short(block, 120)
-        and not _TERMINAL.search(text)
-        and not _NUMBERED.match(text)
-        and not block.first.startswith(BULLET)  # an item of a list ends as it likes
-    ):
+    if _is_short(block, 120) and not _TERMINAL.search(text) and not _NUMBERED.match(text):
         return True  # a sub-heading or a row of the judgement table
     return False
 
