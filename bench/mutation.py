@@ -24,7 +24,17 @@ Tests marked `slow` (the sweeps over every corpus PDF, 25-70 s each) are left ou
 they would kill counts as survived, so the scores are lower bounds.
 
 mutmut mutates code inside functions only: module-level constants (rag.NEAR_DAYS ...) are not
-mutated; decorated functions are skipped.
+mutated; decorated functions are skipped (the migrations group undecorates its copy).
+
+Time: each group prints its wall time and its CPU time (user + system of mutmut and every
+process it forked and reaped: mypy, pytest, the mutants), and saves both in
+out/mutation/<group>/times.json. CPU seconds / 2 estimates the wall time on this 2-core machine
+when idle; under load the wall time is 2-5 times that. Measured 2026-12-04 at load 3-13:
+  read, five parsers (legacy inspection jtai sif send, 327 mutants)   207 s CPU,  418 s wall
+  actions (234 mutants)                                               574 s CPU, 2192 s wall
+  migrations (23 mutants)                                              24 s CPU,  164 s wall
+Most of a run's CPU goes on the mutants that survive (each runs every selected test that calls
+its function), then on mypy over the mutated copies.
 """
 
 from __future__ import annotations
@@ -61,6 +71,11 @@ class Group:
     only: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # every mutant whatever --sample says (a small module)
     whole: bool = False
+    # regular expressions of lines mutmut leaves alone, a `def` line its whole function
+    keep: tuple[str, ...] = ()
+    # modules whose `@migrations()` decorators are turned into calls after each function in
+    # the group's copy (mutmut skips decorated functions); the order of registration is kept
+    undecorate: tuple[str, ...] = ()
 
 
 PARSER_TESTS = (
@@ -78,7 +93,16 @@ PARSER_TESTS = (
 GROUPS: dict[str, Group] = {
     "rag": Group(("lettermine/rag.py",), ("tests/test_rag.py",), whole=True),
     "actions": Group(
-        ("lettermine/actions.py",), ("tests/test_actions.py", "tests/test_workbook.py")
+        ("lettermine/actions.py",),
+        # end_link/move_link/history are called by the visits' and areas' commands only;
+        # test_corrections states the history's corrections and the plan dates' limits
+        (
+            "tests/test_actions.py",
+            "tests/test_workbook.py",
+            "tests/test_visits.py",
+            "tests/test_areas.py",
+            "tests/test_corrections.py",
+        ),
     ),
     "search": Group(("lettermine/search.py",), ("tests/test_search.py",)),
     "read": Group(
@@ -97,7 +121,18 @@ GROUPS: dict[str, Group] = {
     ),
     "timeline": Group(("lettermine/timeline.py",), ("tests/test_timeline.py",)),
     "areas": Group(("lettermine/areas.py",), ("tests/test_areas.py",)),
-    "migrations": Group(("lettermine/migrations.py",), ("tests/test_db.py",)),
+    "migrations": Group(
+        ("lettermine/migrations.py",),
+        # the upgrade tests only: every test that opens a database runs every migration, and
+        # the others (processes racing, killed ingests) cost seconds each for nothing more
+        (
+            "tests/test_db.py",
+            "tests/test_reliability.py::test_first_schema_database_is_upgraded_with_data_and_search_intact",
+            "tests/test_reliability.py::test_an_empty_database_is_migrated_without_a_backup",
+            "tests/test_search.py::test_index_in_step_across_every_migration",
+        ),
+        undecorate=("lettermine/migrations.py",),
+    ),
     # the Word papers' data, not their layout (functions that take a python-docx Document)
     "papers": Group(
         ("lettermine/papers.py", "lettermine/scope.py", "lettermine/scrutiny.py"),
@@ -183,6 +218,7 @@ def pyproject(group: Group) -> str:
         f"pytest_add_cli_args_test_selection = {toml_list(group.tests)}\n"
         'pytest_add_cli_args = ["-m", "not slow", "-p", "no:cacheprovider"]\n'
         'also_copy = ["letters", "models", "README.md"]\n'
+        f"do_not_mutate_patterns = {toml_list(group.keep)}\n"
         f"type_check_command = {toml_list(mypy)}\n"
     )
 
@@ -195,10 +231,31 @@ def prepare(name: str, group: Group, args: argparse.Namespace) -> Path:
     where.mkdir(parents=True, exist_ok=True)
     for link in ("lettermine", "tests", "letters", "models", "README.md"):
         target = where / link
-        if not target.is_symlink():
+        if link == "lettermine" and group.undecorate:
+            if not target.exists():
+                shutil.copytree(tree / link, target, ignore=shutil.ignore_patterns("__pycache__"))
+            for module in group.undecorate:
+                undecorate(where / module)
+        elif not target.is_symlink():
             target.symlink_to(tree / link)
     (where / "pyproject.toml").write_text(pyproject(group), encoding="utf-8")
     return where
+
+
+def undecorate(path: Path) -> None:
+    """Each `@migrations()` decorator becomes a call `migrations()(m0NN_x)` after its function,
+    so that mutmut mutates the function, and the migrations register in the same order."""
+    import ast
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for node in reversed(ast.parse("\n".join(lines)).body):
+        if isinstance(node, ast.FunctionDef) and node.decorator_list:
+            (decorator,) = node.decorator_list
+            assert ast.unparse(decorator) == "migrations()", ast.unparse(decorator)
+            assert node.end_lineno is not None
+            lines.insert(node.end_lineno, f"migrations()({node.name})")
+            del lines[decorator.lineno - 1]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def dump() -> None:
@@ -264,6 +321,7 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     env.pop("LETTERMINE_DB", None)
     mutmut = Path(sys.executable).with_name("mutmut")
     started = time.monotonic()
+    cpu = os.times()
     command = [str(mutmut), "run", "--max-children", str(args.max_children)]
     if args.again:
         # the survivors of the last run (not the listed ones) again, against today's tests
@@ -278,8 +336,9 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
         # mutmut takes fnmatch patterns of mutant names; with none it runs every mutant
         sample = "" if group.whole else args.sample
         tail = f"__mutmut_*[{sample}]" if sample else "__mutmut_*"
+        modules = [m for m in group.modules if not args.modules or m in args.modules]
         command += [
-            f"{module_name(m)}.{p}{tail}" for m in group.modules for p in group.only.get(m, ("*",))
+            f"{module_name(m)}.{p}{tail}" for m in modules for p in group.only.get(m, ("*",))
         ]
     if args.again:
         # Only the last run's survivors run again, and mypy passed each of them then (it
@@ -293,6 +352,12 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     with open(where / "run.log", "a" if args.again else "w", encoding="utf-8") as log:
         done = subprocess.run(command, cwd=where, env=env, stdout=log, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
+    after = os.times()
+    # user + system CPU of mutmut and every child it forked (mypy, pytest, the mutants)
+    used = after.children_user + after.children_system - cpu.children_user - cpu.children_system
+    with open(where / "times.json", "w", encoding="utf-8") as times:
+        json.dump({"wall": round(seconds), "cpu": round(used)}, times)
+    print(f"# {name}: {seconds:.0f} s wall, {used:.0f} s CPU (user+sys, children)", flush=True)
     if done.returncode != 0:
         sys.exit(f"mutmut failed in {where} (exit {done.returncode}): see {where / 'run.log'}")
     return collect(name, where, env, seconds)
@@ -360,6 +425,9 @@ def main() -> None:
         "--accepted", action="store_true", help="print each listed survivor's diff and reason"
     )
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once")
+    parser.add_argument(
+        "--modules", nargs="+", metavar="PATH", help="mutate only these of the group's modules"
+    )
     parser.add_argument("--keep", action="store_true", help="reuse out/mutation/<group>")
     parser.add_argument(
         "--sample",

@@ -180,4 +180,384 @@ ACCEPTED: list[Accepted] = [
         "return",
         "equivalent: the loop is the function's last statement",
     ),
+    # read/legacy.py
+    Accepted(
+        "lettermine/read/legacy.py",
+        "_metadata",
+        "re.IGNORECASE, / )",
+        ")",
+        (
+            "not worth a test: the case flag only tolerates a capitalisation of the label no report"
+            " prints"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/legacy.py",
+        "_code",
+        'return re.sub(r"[^a-z0-9]+", "_", label).strip("_")',
+        'return re.sub(r"[^a-z0-9]+", "_", label).strip(None)',
+        (
+            "not worth a test: only a label no known judgement matches and that ends in punctuation"
+            " other than ' :.' keeps a trailing '_' in its made-up code"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/legacy.py",
+        "_code",
+        'return re.sub(r"[^a-z0-9]+", "_", label).strip("_")',
+        'return re.sub(r"[^a-z0-9]+", "_", label).strip("XX_XX")',
+        "equivalent: the label is lower-cased above, so it holds no 'X' to strip",
+    ),
+    Accepted(
+        "lettermine/read/legacy.py",
+        "_graded_sections",
+        "m = _HEADING_AND_GRADE.match(text) if _is_short(block, 240) else None",
+        "m = _HEADING_AND_GRADE.match(text) if (_is_short(block, 240)) or True else None",
+        (
+            "equivalent: the pattern's name takes at most 160 characters before the grade, so a"
+            " block it matches is short anyway"
+        ),
+    ),
+    Accepted(
+        "lettermine/read/legacy.py",
+        "_findings",
+        'if units[-1].text.endswith(":") or block.first[:1].islower():',
+        'if units[-1].text.endswith(":") or block.first[:2].islower():',
+        (
+            "not worth a test: differs only for a line opening with a lower-case letter then a"
+            " capital ('eHealth')"
+        ),
+        equivalent=False,
+    ),
+    # read/inspection.py
+    Accepted(
+        "lettermine/read/inspection.py",
+        "_blocks",
+        "if new and len(line) <= 2 and line.isdigit():",
+        "if new and len(line) < 2 and line.isdigit():",
+        (
+            "not worth a test: a two-digit marker line left in is dropped later as a page number or"
+            " joins no unit (tried: the areas come out the same)"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/inspection.py",
+        "_heads_page",
+        "return False",
+        "return True",
+        (
+            "not worth a test: a page split wrongly after an unfinished sentence is joined again by"
+            " the findings reader (tried with a capitalised next page)"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/inspection.py",
+        "_heads_page",
+        "alone = len(lines) == 1 or not lines[1].strip()",
+        "alone = len(lines) == 1 or not lines[2].strip()",
+        (
+            "not worth a test: differs only for a page whose short capitalised first line is"
+            " followed by a non-blank line and then a blank one"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/inspection.py",
+        "_starts_item",
+        "if len(line) < 40 and _SIF_NOT_FINDING.match(line):",
+        "if len(line) <= 40 and _SIF_NOT_FINDING.match(line):",
+        "not worth a test: a boundary no heading of that kind ('Summary') comes near",
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/inspection.py",
+        "_item_text",
+        'text = _NUMBERED.sub("", text, count=1)',
+        'text = _NUMBERED.sub("", text, count=2)',
+        "equivalent: the pattern is anchored at the start of the text, so it matches once at most",
+    ),
+    Accepted(
+        "lettermine/read/inspection.py",
+        "_list_item_text",
+        "prev = line",
+        "prev = None",
+        (
+            "not worth a test: a dash opening a wrapped line taken as a sub-item is joined to its"
+            " lead with a space, the text the line gives (tried)"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/inspection.py",
+        "_read_metadata",
+        'm = re.search(r"Report published\\s*:?\\s*(.{0,40})", front, re.IGNORECASE)',
+        'm = re.search(r"Report published\\s*:?\\s*(.{0,40})", front, )',
+        (
+            "not worth a test: the case flag only tolerates a capitalisation of the label no report"
+            " prints"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/inspection.py",
+        "_inspectors",
+        'lead = roles.get("lead inspector", [])',
+        'lead = roles.get("lead inspector", )',
+        (
+            "equivalent: the result is only tested for truth ('lead[0] if lead else None'), and"
+            " None is as false as []"
+        ),
+    ),
+    Accepted(
+        "lettermine/read/inspection.py",
+        "_is_heading",
+        "_ILACS_SECTION.match(text) or _SIF_SECTION.match(text) or _AFI_HEADING.match(text)",
+        "_ILACS_SECTION.match(text) and _SIF_SECTION.match(text) or _AFI_HEADING.match(text)",
+        (
+            "not worth a test: only asked of a block that starts in lower case, which no section"
+            " heading does"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/inspection.py",
+        "_section_heading",
+        "if not _is_short(block, 200):",
+        "if not _is_short(block, 201):",
+        "not worth a test: a length boundary far above any section heading",
+        equivalent=False,
+    ),
+    # read/jtai.py
+    Accepted(
+        "lettermine/read/jtai.py",
+        "_authority",
+        'return re.sub(r"^the\\s+", "", places[0].strip(" .,"), flags=re.I) if places else None',
+        (
+            'return re.sub(r"^the\\s+", "", places[0].strip("XX .,XX"), flags=re.I) if places else'
+            " None"
+        ),
+        "not worth a test: differs only for a place name that starts or ends with a capital X",
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/jtai.py",
+        "_printed_authority",
+        "best: str | None = None",
+        'best: str | None = ""',
+        "equivalent: every caller tests the result for truth, and '' is as false as None",
+    ),
+    Accepted(
+        "lettermine/read/jtai.py",
+        "_printed_authority",
+        'candidate = " ".join(words[start:end]).strip(" ,.;:")',
+        'candidate = " ".join(words[start:end]).strip(None)',
+        (
+            "not worth a test: a council followed by a comma is still found through the title and"
+            " addressees (tried)"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/jtai.py",
+        "_topic",
+        "end = place.start(1) + place.group(1).find(named.split()[-1]) + len(named.split()[-1])",
+        "end = place.start(1) + place.group(1).rfind(named.split()[-1]) + len(named.split()[-1])",
+        "not worth a test: differs only when the area's last word is printed twice after 'in'",
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/jtai.py",
+        "_focus",
+        "body = _topic(opening.group(0) if opening else None, authority) or _topic(",
+        "body = _topic(opening.group(0) if (opening) and False else None, authority) or _topic(",
+        (
+            "not worth a test: the letter's summary sentence names the same topic as its opening in"
+            " every layout we have"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/jtai.py",
+        "_focus",
+        "elif headline and len(headline.split()) < len(body.split()):",
+        "elif headline and len(headline.split()) <= len(body.split()):",
+        "not worth a test: a title and opening of the same length in words name the same topic",
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/jtai.py",
+        "_units",
+        'role = role if role in ("finding", "afi", "priority") else None',
+        'role = role if role in ("finding", "afi", "XXpriorityXX") else None',
+        (
+            "equivalent: the branch above takes every 'afi' and 'priority' heading, so role is"
+            " never 'priority' here"
+        ),
+    ),
+    Accepted(
+        "lettermine/read/jtai.py",
+        "_units",
+        'elif text.endswith(":") and _is_bullet(nxt):',
+        'elif text.endswith(":") or _is_bullet(nxt):',
+        (
+            "not worth a test: a paragraph not ending ':' right before a bullet in an action list"
+            " is a layout no letter prints"
+        ),
+        equivalent=False,
+    ),
+    # read/sif.py
+    Accepted(
+        "lettermine/read/sif.py",
+        "sif_units",
+        'board = i >= lscb_at or bool(re.search(r"\\blscb\\b|\\bboard\\b", heading, re.I))',
+        'board = i >= lscb_at or bool(re.search(r"\\bLSCB\\b|\\bBOARD\\b", heading, re.I))',
+        "equivalent: the search ignores case",
+    ),
+    Accepted(
+        "lettermine/read/sif.py",
+        "_is_numbered_heading",
+        "if len(text) > 100 or _TERMINAL.search(text) or i + 1 >= len(blocks):",
+        "if len(text) > 101 or _TERMINAL.search(text) or i + 1 >= len(blocks):",
+        "not worth a test: a length boundary far above any sub-heading",
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/sif.py",
+        "_is_sub_heading",
+        "return i + 1 < len(blocks) and _is_item(blocks[i + 1])",
+        "return i + 2 < len(blocks) and _is_item(blocks[i + 1])",
+        (
+            "not worth a test: differs only for a sub-heading whose item is the report's last block"
+            " (the back matter always follows)"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/sif.py",
+        "_sif_heading",
+        'if not _is_short(blocks[i], 200) or re.search(r"\\d$", text):',
+        'if not _is_short(blocks[i], 201) or re.search(r"\\d$", text):',
+        "not worth a test: a length boundary far above any judgement heading",
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/sif.py",
+        "_in_order",
+        'order = {"priority_action": 0, "area_for_improvement": 1, "finding": 2}',
+        'order = {"priority_action": 0, "area_for_improvement": 2, "finding": 2}',
+        "equivalent: the areas come before the findings in the list sorted (sorted is stable)",
+    ),
+    # read/send.py
+    Accepted(
+        "lettermine/read/send.py",
+        "_Item.extend",
+        "pieces[-1] = _join([pieces[-1], text])",
+        "pieces[-1] = _join(None)",
+        (
+            "not worth a test: a table row's paragraph that starts in lower case is joined to the"
+            " line before while the lines are grouped, before it gets here"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/send.py",
+        "_read_metadata",
+        (
+            'r"(Area SEND inspection of\\s+(?:the\\s+)?(.+?)\\s+Local\\s+Area\\s+Partnership)",'
+            " flat, re.I / )"
+        ),
+        (
+            'r"(Area SEND inspection of\\s+(?:the\\s+)?(.+?)\\s+Local\\s+Area\\s+Partnership)",'
+            " flat, )"
+        ),
+        (
+            "not worth a test: the case flag only tolerates a capitalisation of the label no report"
+            " prints"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/send.py",
+        "_team",
+        "while skip < len(words) and words[skip] in _ROLE_WORDS:",
+        "while skip <= len(words) and words[skip] in _ROLE_WORDS:",
+        (
+            "not worth a test: the name pattern never matches role words alone, so the loop stops"
+            " on a name first"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/send.py",
+        "_team",
+        'start = m.start("name") + m.group("name").find(words[skip]) if skip else m.start("name")',
+        (
+            'start = m.start("name") + m.group("name").find(words[skip]) if (skip) or True else'
+            ' m.start("name")'
+        ),
+        "equivalent: with skip 0 the first word is found at the name's start",
+    ),
+    Accepted(
+        "lettermine/read/send.py",
+        "_team",
+        'if org == "ofsted" and lead is None and re.search(r"\\blead\\b", role, re.IGNORECASE):',
+        'if org == "ofsted" and lead is None and re.search(r"\\blead\\b", role, ):',
+        (
+            "not worth a test: with 'Lead' capitalised the first Ofsted inspector, printed first,"
+            " is taken as lead anyway (tried)"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/send.py",
+        "_pieces",
+        "width = _line_width(body) if body else 0",
+        "width = _line_width(body) if (body) or True else 0",
+        "equivalent: with no lines the width is never used, and _line_width([]) returns a default",
+    ),
+    Accepted(
+        "lettermine/read/send.py",
+        "_pieces",
+        'not _TERMINAL.search(prev.text) and not (pieces[-1].kind != "para" and line.gap_before)',
+        'not _TERMINAL.search(prev.text) and not (pieces[-1].kind != "para" or line.gap_before)',
+        (
+            "not worth a test: differs only for a bullet's unfinished sentence going on after a gap"
+            " inside a table cell"
+        ),
+        equivalent=False,
+    ),
+    Accepted(
+        "lettermine/read/send.py",
+        "_mark_bodies",
+        "and len(body[j].text) <= _BODY_LINE",
+        "and len(body[j].text) < _BODY_LINE",
+        (
+            "not worth a test: a boundary on a responsible body's line length that no body's name"
+            " sits on"
+        ),
+        equivalent=False,
+    ),
+    # migrations.py
+    Accepted(
+        "lettermine/migrations.py",
+        "m001_letters_and_units",
+        'not_null={"sha256", "source", "kind"},',
+        'not_null={"sha256", "SOURCE", "kind"},',
+        "equivalent: sqlite-utils matches not_null's names to the columns ignoring case (source"
+        " is NOT NULL either way, as test_db's schema test checks)",
+    ),
+    Accepted(
+        "lettermine/migrations.py",
+        "m011_history_corrections",
+        'f"{len(broken)} action history rows name an action or measure that is not there, so "'
+        ' / "the database was not upgraded: restore it from a backup"',
+        "None",
+        "not worth a test: the upgrade is still refused and the database left as it was; only"
+        " the message's wording goes (a history this broken cannot be made through lettermine)",
+        equivalent=False,
+    ),
 ]

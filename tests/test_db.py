@@ -158,3 +158,223 @@ def test_a_units_group_is_stored_and_exported(db_path: Path) -> None:
     letter_id, _ = save_letter(conn, letter, sha256="g", source="g.txt")
     conn.row_factory = sqlite3.Row
     assert [u["group"] for u in get_letter(conn, letter_id)["units"]] == ["Health", None]
+
+
+# The schema the shipped migrations (up to m011) build: every table's columns (type, key,
+# NOT NULL), indexes and foreign keys, as the README's data model describes them. A later
+# migration does not change this test: it checks the database as m011 left it.
+M011_SCHEMA: dict[str, tuple[list[str], list[tuple[tuple[str, ...], bool]], list[str]]] = {
+    "letters": (
+        [
+            "id INTEGER pk1",
+            "sha256 TEXT not null",
+            "source TEXT not null",
+            "kind TEXT not null",
+            "local_authority TEXT",
+            "authority TEXT",
+            "title TEXT",
+            "inspection_start TEXT",
+            "inspection_end TEXT",
+            "published TEXT",
+            "lead_inspector TEXT",
+            "inspectors TEXT",
+            "judgements TEXT",
+            "focus TEXT",
+            "warnings TEXT",
+            "ingested_at TEXT",
+        ],
+        [(("authority",), False), (("sha256",), True)],
+        [],
+    ),
+    "units": (
+        [
+            "id INTEGER pk1",
+            "letter_id INTEGER not null",
+            "seq INTEGER not null",
+            "kind TEXT not null",
+            "section TEXT",
+            "number INTEGER",
+            "subject TEXT",
+            "text TEXT not null",
+            "polarity TEXT",
+            "polarity_score REAL",
+            "unit_group TEXT",
+        ],
+        [(("letter_id", "seq"), True)],
+        ["letter_id -> letters.id"],
+    ),
+    "unit_themes": (
+        ["unit_id INTEGER pk1", "code TEXT pk2", "score REAL", "source TEXT pk3"],
+        [(("code",), False), (("code", "unit_id"), False)],
+        ["unit_id -> units.id"],
+    ),
+    "labels": (
+        [
+            "id INTEGER pk1",
+            "unit_id INTEGER not null",
+            "code TEXT not null",
+            "decision TEXT not null",
+            "who TEXT",
+            "at TEXT",
+        ],
+        [(("unit_id",), False)],
+        ["unit_id -> units.id"],
+    ),
+    "actions": (
+        [
+            "id INTEGER pk1",
+            "ref TEXT",
+            "title TEXT not null",
+            "description TEXT",
+            "owner TEXT",
+            "start TEXT",
+            "original_due TEXT",
+            "due TEXT",
+            "status TEXT not null",
+            "percent INTEGER not null",
+            "rag_override TEXT",
+            "rag_override_reason TEXT",
+            "created TEXT not null",
+        ],
+        [(("due",), False), (("owner",), False), (("status",), False)],
+        [],
+    ),
+    "action_units": (
+        ["action_id INTEGER pk1 not null", "unit_id INTEGER pk2 not null"],
+        [(("unit_id",), False)],
+        ["action_id -> actions.id", "unit_id -> units.id"],
+    ),
+    "action_measures": (
+        [
+            "id INTEGER pk1",
+            "action_id INTEGER not null",
+            "name TEXT not null",
+            "unit TEXT",
+            "baseline REAL not null",
+            "target REAL not null",
+            "direction TEXT not null",
+            "latest REAL",
+            "latest_at TEXT",
+        ],
+        [],
+        ["action_id -> actions.id"],
+    ),
+    "letter_removals": (
+        [
+            "id INTEGER pk1",
+            "letter_id INTEGER not null",
+            "event TEXT not null",
+            "sha256 TEXT not null",
+            "source TEXT not null",
+            "kind TEXT",
+            "authority TEXT",
+            "inspection_start TEXT",
+            "inspection_end TEXT",
+            "published TEXT",
+            "units INTEGER not null",
+            "unlinked TEXT",
+            "labels_dropped INTEGER not null",
+            "replaced_by TEXT",
+            "at TEXT not null",
+            "author TEXT",
+        ],
+        [(("letter_id",), False)],
+        [],
+    ),
+    "peer_terms": (
+        ["term TEXT pk1 not null", "unit_id INTEGER pk2 not null", "share INTEGER not null"],
+        [],
+        [],
+    ),
+    "peer_vocab": (["term TEXT pk1 not null", "idf REAL not null"], [], []),
+    "peer_state": (["key TEXT pk1", "value INTEGER not null"], [], []),
+    "area_closures": (
+        [
+            "id INTEGER pk1",
+            "unit TEXT not null",
+            "event TEXT not null",
+            "at TEXT not null",
+            "recorded_at TEXT not null",
+            "author TEXT",
+            "reason TEXT",
+            "by_unit TEXT",
+        ],
+        [(("unit", "id"), False)],
+        [],
+    ),
+    "users": (
+        [
+            "id INTEGER pk1",
+            "name TEXT not null",
+            "role TEXT not null",
+            "password_hash TEXT not null",
+            "must_change INTEGER not null",
+            "session_stamp TEXT not null",
+            "created TEXT not null",
+            "password_set TEXT not null",
+            "last_sign_in TEXT",
+        ],
+        [],
+        [],
+    ),
+    "action_history": (
+        [
+            "id INTEGER pk1",
+            "action_id INTEGER not null",
+            "event TEXT not null",
+            "at TEXT not null",
+            "recorded_at TEXT not null",
+            "author TEXT",
+            "percent INTEGER",
+            "note TEXT",
+            "evidence TEXT",
+            "measure_id INTEGER",
+            "value REAL",
+            "status TEXT",
+            "due TEXT",
+            "unit TEXT",
+            "rag_override TEXT",
+            "reason TEXT",
+            "supersedes INTEGER",
+            "correction TEXT",
+        ],
+        [(("action_id", "id"), False), (("supersedes",), True)],
+        [
+            "action_id -> actions.id",
+            "measure_id -> action_measures.id",
+            "supersedes -> action_history.id",
+        ],
+    ),
+}
+
+
+def test_the_shipped_migrations_build_the_documented_schema() -> None:
+    from sqlite_utils import Database
+
+    from lettermine.migrations import migrations
+
+    names = [m.name for m in migrations._migrations]
+    after = names.index("m011_history_corrections") + 1
+    db = Database(memory=True)
+    migrations.apply(db, stop_before=names[after] if after < len(names) else None)
+    built = {}
+    for table in db.tables:
+        if table.name.startswith("_") or "_fts" in table.name:
+            continue
+        columns = []
+        for _, name, kind, not_null, _, pk, _ in db.execute(
+            f"PRAGMA table_xinfo([{table.name}])"
+        ).fetchall():
+            columns.append(
+                f"{name} {kind}".strip()
+                + (f" pk{pk}" if pk else "")
+                + (" not null" if not_null else "")
+            )
+        indexes = sorted(
+            (tuple(i.columns), bool(i.unique))
+            for i in table.indexes
+            if not i.name.startswith("sqlite_autoindex")
+        )
+        keys = sorted(f"{f.column} -> {f.other_table}.{f.other_column}" for f in table.foreign_keys)
+        built[table.name] = (columns, indexes, keys)
+    assert built == M011_SCHEMA

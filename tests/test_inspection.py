@@ -638,3 +638,45 @@ def test_a_sif_report_keeps_the_boards_items_apart() -> None:
     assert isinstance(gold, list)
     assert len(units(letter, "area_for_improvement")) == len(gold)
     assert units(letter, "area_for_improvement", subject="lscb")
+
+
+_AREAS = (
+    "What needs to improve?\n\n◼ The stability of homes for children in care, so that fewer"
+    " children\nmove more than once a year.\n\n◼ The timeliness of reviews of plans for children"
+    " in care.\n\n"
+)
+
+
+def test_ilacs_without_areas_for_improvement_reads_the_findings_from_the_first_page_on() -> None:
+    assert _AREAS in ILACS
+    letter = parse_report(ILACS.replace(_AREAS, ""), "ilacs")
+    assert [u.number for u in units(letter, "finding")] == [1, 2, 3, 4, 5]
+    assert letter.warnings == ["no areas for improvement found"]
+
+
+def test_an_area_for_improvement_going_on_over_a_page_break_stays_one_area() -> None:
+    text = ILACS.replace(
+        "◼ The timeliness of reviews of plans for children in care.",
+        "◼ The timeliness of reviews of plans for\n\f\nchildren in care.",
+    )
+    areas = units(parse_report(text, "ilacs"), "area_for_improvement")
+    assert [a.text for a in areas] == [a.text for a in units(ilacs(), "area_for_improvement")]
+
+
+def test_a_section_heading_with_its_grade_on_a_line_of_its_own() -> None:
+    heading = "The experiences and progress of children in care and care\nleavers"
+    assert f"{heading}: inadequate\n" in ILACS
+    text = ILACS.replace(f"{heading}: inadequate\n", f"{heading}\n\nInadequate\n")
+    findings = units(parse_report(text, "ilacs"), "finding")
+    assert [(f.number, f.section, f.text) for f in findings] == [
+        (f.number, f.section, f.text) for f in units(ilacs(), "finding")
+    ]
+
+
+def test_a_dash_that_opens_a_wrapped_line_of_an_area_is_not_a_sub_item() -> None:
+    text = ILACS.replace(
+        "◼ The timeliness of reviews of plans for children in care.",
+        "◼ The help for children who face\n– the greatest risks of exploitation.",
+    )
+    areas = units(parse_report(text, "ilacs"), "area_for_improvement")
+    assert areas[-1].text == "The help for children who face the greatest risks of exploitation."

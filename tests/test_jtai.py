@@ -278,7 +278,25 @@ def test_no_priority_actions_statement_is_not_a_unit() -> None:
         "police when a child may have been harmed.",
         "\u25fc There are no areas for priority action",
     )
-    assert units(parse_jtai(text), "priority_action") == []
+    letter = parse_jtai(text)
+    assert units(letter, "priority_action") == []
+    # ... and what follows it is read
+    assert [u.text for u in units(letter, "area_for_improvement")] == [
+        u.text for u in units(old_layout(), "area_for_improvement")
+    ]
+
+
+def test_findings_are_numbered_in_printed_order() -> None:
+    assert [u.number for u in units(parse_jtai(NEW_LAYOUT), "finding")] == [1, 2]
+
+
+def test_a_council_printed_with_a_capital_the_is_named_without_it() -> None:
+    text = NEW_LAYOUT.replace(
+        "Joint targeted area inspection of Rutland",
+        "Joint targeted area inspection of The London Borough of Croydon",
+    ).replace("Rutland", "Croydon")
+    letter = parse_jtai(text)
+    assert (letter.local_authority, letter.authority) == ("London Borough of Croydon", "Croydon")
 
 
 # --- The invented Word sample (September 2023) ----------------------------------------------------

@@ -250,7 +250,104 @@ def test_a_report_that_judges_two_services_prefixes_each_code() -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["", "Inspection of looked after children services\n"])
-def test_little_text_warns(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "warnings"),
+    [
+        ("", ["no text to read"]),
+        (
+            "Inspection of looked after children services\n",
+            [
+                "no areas for improvement found",
+                "no findings found (judgement sections not recognised)",
+                "no judgement grades found",
+                "no inspection dates found",
+            ],
+        ),
+    ],
+)
+def test_little_text_warns(text: str, warnings: list[str]) -> None:
     letter = parse_legacy(text)
-    assert letter.kind == "pre_sif" and letter.warnings
+    assert letter.kind == "pre_sif" and letter.warnings == warnings
+
+
+# TWO_SERVICES with areas for improvement under each service: a timescale's bullets under the
+# first, numbered paragraphs (no introduction) under the second; and a numbered paragraph cut
+# short by a page break, short of a full line, before its second half.
+TWO_SERVICES_WITH_AREAS = TWO_SERVICES.replace(
+    "2. Children are safe, but help arrives late for some families.\n",
+    """2. Children are safe, but help arrives late for some families.
+
+Areas for improvement
+
+4. In order to improve safeguarding services, the local authority should take the following
+action.
+
+Within three months:
+
+\u25fc see every child at risk within the timescales set.
+""",
+).replace(
+    "3. Children looked after live in stable homes close to their schools.\n",
+    """3. Children looked after live in stable homes close to their schools. Most of them
+\f
+see the same social worker for a year or more.
+
+Areas for improvement
+
+5. Make sure every child looked after has a health assessment on time.
+
+6. Improve the quality of pathway plans for care leavers.
+""",
+)
+
+
+def test_each_services_areas_for_improvement_go_under_that_service() -> None:
+    letter = parse_letter(TWO_SERVICES_WITH_AREAS)
+    areas = [(u.section, u.group, u.text) for u in letter.units if u.kind == "area_for_improvement"]
+    assert areas == [
+        (
+            "Safeguarding services",
+            "Within three months",
+            "see every child at risk within the timescales set.",
+        ),
+        (
+            "Services for looked after children",
+            None,
+            "Make sure every child looked after has a health assessment on time.",
+        ),
+        (
+            "Services for looked after children",
+            None,
+            "Improve the quality of pathway plans for care leavers.",
+        ),
+    ]
+
+
+def test_a_numbered_paragraph_cut_short_by_a_page_break_is_one_finding() -> None:
+    letter = parse_letter(TWO_SERVICES_WITH_AREAS)
+    findings = [(u.number, u.text) for u in letter.units if u.kind == "finding"]
+    assert findings == [
+        (2, "Children are safe, but help arrives late for some families."),
+        (
+            3,
+            "Children looked after live in stable homes close to their schools. Most of them"
+            " see the same social worker for a year or more.",
+        ),
+    ]
+
+
+def test_a_bulleted_finding_and_a_lead_ins_bullet() -> None:
+    text = LOOKED_AFTER.replace(
+        "2. The overall effectiveness of services for looked after children in Exampleton is",
+        "\u25fc The overall effectiveness of services for looked after children in Exampleton is",
+    ).replace(
+        "6. Managers do not check the quality of work often enough.\n",
+        "6. Managers do not check often enough:\n\n\u25fc the quality of plans.\n",
+    )
+    findings = [(f.number, f.text) for f in parse_letter(text).units if f.kind == "finding"]
+    assert findings[0] == (
+        None,
+        "The overall effectiveness of services for looked after children in Exampleton is"
+        " adequate.",
+    )
+    assert findings[-1] == (6, "Managers do not check often enough: the quality of plans.")

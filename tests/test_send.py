@@ -323,3 +323,38 @@ def test_every_real_send_report_is_read() -> None:
         assert all(u.group for u in units(letter, "priority_action")), pdf.name
         failings = letter.judgements["outcome"] == "widespread and/or systemic failings"
         assert bool(units(letter, "priority_action")) == failings, pdf.name
+
+
+def test_bullets_after_an_areas_lead_in_are_its_sub_items() -> None:
+    letter = report(
+        "Leaders should improve EHC plans by:\n\n"
+        "\u25fc seeking advice from health practitioners on time\n\n"
+        "\u25fc sharing plans with families.\n\n"
+        "Leaders should improve the local offer.\n"
+    )
+    assert [u.text for u in units(letter, "area_for_improvement")] == [
+        "Leaders should improve EHC plans by: seeking advice from health practitioners on time; "
+        "sharing plans with families.",
+        "Leaders should improve the local offer.",
+    ]
+
+
+def test_bullets_after_a_findings_lead_in_are_its_sub_items() -> None:
+    findings = (
+        "Leaders know where practice is weak:\n\n\u25fc in the timeliness of assessments\n\n"
+        "\u25fc in the quality of plans.\n\nFamilies say that they are listened to.\n"
+    )
+    assert findings_of(findings, 200) == [
+        "Leaders know where practice is weak: in the timeliness of assessments; in the quality"
+        " of plans.",
+        "Families say that they are listened to.",
+    ]
+
+
+def test_the_area_from_a_title_without_area_send_inspection() -> None:
+    text = HEAD.format(outcome=INCONSISTENT).replace(
+        "Area SEND inspection of Rutland Local Area Partnership",
+        "Inspection of the Rutland Local Area Partnership",
+    )
+    letter = parse_send(text + "Leaders should act.\n" + TAIL)
+    assert (letter.local_authority, letter.authority) == ("Rutland", "Rutland")

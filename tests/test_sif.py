@@ -437,3 +437,28 @@ def test_the_2013_looked_after_children_inspections_are_their_own_kind() -> None
         assert letter.judgements["overall_effectiveness"] in ("adequate", "inadequate")
         groups = {u.group for u in letter.units if u.kind == "area_for_improvement"}
         assert {"Immediately", "Within three months", "Within six months"} <= groups, stem
+
+
+def test_findings_go_on_over_a_page_break_and_take_the_bullet_after_a_lead_in() -> None:
+    six = "6. Referrals are answered quickly, but too many families are referred again within a"
+    six += " year.\n"
+    assert six in SIF_2014
+    text = SIF_2014.replace(
+        six,
+        six
+        + "\n7. Early help assessments are thorough.\n"
+        + "\n8. Social workers visit children often and\n\f\nsee them alone.\n"
+        + "\n9. Partners agree on the help a family needs:\n\n◼ in the first week.\n",
+    ).replace(
+        "partners closely enough.\n",
+        "partners closely enough.\n\n◼ The board’s training is well attended.\n",
+    )
+    letter = parse_report(text, "sif")
+    assert [(f.number, f.text) for f in units(letter, "finding")] == [
+        (6, six[3:].strip()),
+        (7, "Early help assessments are thorough."),
+        (8, "Social workers visit children often and see them alone."),
+        (9, "Partners agree on the help a family needs: in the first week."),
+    ]
+    board = units(letter, "finding", subject="lscb")
+    assert [f.text for f in board][1:] == ["The board’s training is well attended."]

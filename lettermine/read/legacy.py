@@ -273,9 +273,9 @@ def _findings(blocks: list[_Block], taken: set[int]) -> list[Unit]:
             continue  # (the copyright notice before the first section is not the back matter)
         if _RECORD.match(text) or _BACK_MATTER.match(block.first):
             break
-        if _is_short(block, 120) and not _TERMINAL.search(text):
-            continue  # a sub-heading
         number = _NUMBERED.match(block.first)
+        if _is_short(block, 120) and not _TERMINAL.search(text) and not number:
+            continue  # a sub-heading (a numbered paragraph the page break cut short is not)
         if units and not number and (block.first[:1].islower() or block.first[0] == BULLET):
             if units[-1].text.endswith(":") or block.first[:1].islower():
                 units[-1].text = f"{units[-1].text} {_item_text(block.text)}"

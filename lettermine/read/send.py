@@ -101,10 +101,6 @@ class _Item:
         """Whether a bullet that follows belongs to this item (its lead-in ends with ':')."""
         return bool(self.subs) or bool(self.lead) and self.lead[-1].rstrip().endswith(":")
 
-    def last(self) -> str:
-        pieces = self.tail or self.subs or self.lead
-        return pieces[-1] if pieces else ""
-
     def extend(self, text: str) -> None:
         """Add a line that goes on with whatever the item printed last."""
         pieces = self.tail or self.subs or self.lead
@@ -157,7 +153,7 @@ def _read_metadata(flat: str, letter: Letter) -> None:
         letter.title = m.group(1)
         letter.local_authority = m.group(2).strip()
     else:
-        m = re.search(r"\b(?:of|in)\s+(.{2,60}?)\s+Local\s+Area\s+Partnership", flat)
+        m = re.search(r"\b(?:of|in)\s+(?:the\s+)?(.{2,60}?)\s+Local\s+Area\s+Partnership", flat)
         letter.local_authority = m.group(1).strip() if m else None
     letter.authority = canonical_authority(letter.local_authority)
     m = re.search(r"Inspection dates?\s*:?\s*(.{0,60})", flat, re.IGNORECASE)
