@@ -440,6 +440,13 @@ def findings_paragraphs(text: str, kind: str) -> list[tuple[bool, str]]:
                     out.append((False, " ".join(kept[:k])))
                     kept = kept[k:]
                     break
+            # A heading printed with no gap below the paragraph above it ("... recent." then
+            # "Inspection findings"): the extractor set no blank line between them.
+            if len(kept) > 1 and _SENTENCE_END.search(kept[-2]):
+                tail = kept[-1]
+                if not _SENTENCE_END.search(tail) and _is_heading_key(_key(tail)):
+                    out.append((False, tail))
+                    kept = kept[:-1]
             para = " ".join(kept)
             for marker in _MARKER.findall(para):  # "(Recommendation)": a cross-reference mark
                 out.append((False, marker))
@@ -669,6 +676,20 @@ def test_a_graded_heading_ends_the_list_of_a_report_before_2013() -> None:
     assert lost == words("improve plans Within three months")
 
 
+def test_a_heading_printed_with_no_gap_below_a_paragraph_is_not_a_finding() -> None:
+    text = (
+        "The experiences and progress of children who need help and protection\n\n"
+        "Early help reaches families quickly and the work is checked.\nInspection findings\n\n"
+        "1. Referrals are answered within a day.\n\nThe local authority\n"
+    )
+    paragraphs = findings_paragraphs(text, "sif")
+    assert (False, "Inspection findings") in paragraphs
+    assert (True, "Early help reaches families quickly and the work is checked.") in paragraphs
+    # A paragraph whose last line ends a sentence keeps that line.
+    ends = text.replace("Inspection findings", "Findings are shared.")
+    assert (False, "Findings are shared.") not in findings_paragraphs(ends, "sif")
+
+
 def parse_letter_units(texts: list[str], groups: list[str] | None = None) -> Letter:
     from lettermine.records import Unit
 
@@ -714,8 +735,6 @@ KNOWN_FINDINGS_EXCEPTIONS = {
     "for that layout",
     "sif/80549_sandwell_2013-08-02.pdf": "a 2009-2013 report: the checker has no findings region "
     "for that layout",
-    "sif/80451_wakefield_2016-09-20.pdf": "two heading words ('Inspection findings') counted as "
-    "lost: not yet investigated",
     "sif/80512_redbridge_2016-11-25.pdf": "the board's findings stored twice: a 'Recommendations' "
     "heading printed among them makes them also the board's recommendations",
     "sif/80517_waltham-forest_2015-01-20.pdf": "the board's judgement ('The LSCB requires "
