@@ -161,6 +161,11 @@ def list_sections(text: str, kind: str = "") -> list[Section]:
         key = _key(line)
         contents = re.search(r"\s\d{1,3}$", line)  # a line of the contents page
         if opens.match(key) and _is_short_heading(line.rstrip("?:")) and not contents:
+            moved = _moved_list(lines, i)
+            if moved is not None:  # the heading printed away from its list
+                sections.append(Section(line, moved))
+                current, suspended = None, None
+                continue
             if kind in ("focused_visit", "monitoring_visit") and _closed(sections, current):
                 current, suspended = None, None
                 continue
@@ -195,6 +200,39 @@ def list_sections(text: str, kind: str = "") -> list[Section]:
             continue
         current.lines.append(line)
     return sections
+
+
+def _number(line: str) -> int | None:
+    m = re.match(r"^(\d{1,3})\.\s", line)
+    return int(m.group(1)) if m else None
+
+
+def _moved_list(lines: list[str], i: int) -> list[str] | None:
+    """The list of a heading printed out of its place: a list heading among the board's
+    numbered findings (the finding above it numbered N-1, the one below it N). Its items are
+    then the numbered paragraphs printed without a heading just above the board's findings
+    heading, counting up to it, back no further than the board's section heading."""
+    below = _number(next((x for x in lines[i + 1 :] if x), ""))
+    above = next((j for j in range(i - 1, -1, -1) if _number(lines[j]) is not None), None)
+    if below is None or above is None or _number(lines[above]) != below - 1:
+        return None
+    head = next((j for j in range(above, -1, -1) if _BOARD_FINDINGS.match(_key(lines[j]))), None)
+    if head is None:
+        return None
+    first = next((_number(x) for x in lines[head + 1 :] if _number(x) is not None), None)
+    start, j, expected = None, head, (first or 0) - 1
+    while True:
+        found = None
+        for k in range(j - 1, -1, -1):
+            if _FINDINGS_END.match(_key(lines[k])):
+                break  # the board's section heading: no further back
+            if _number(lines[k]) == expected:
+                found = k
+                break
+        if found is None:
+            break
+        start, j, expected = found, found, expected - 1
+    return lines[start:head] if start is not None else None
 
 
 def _closed(sections: list[Section], current: Section | None) -> bool:
@@ -676,6 +714,40 @@ def test_a_graded_heading_ends_the_list_of_a_report_before_2013() -> None:
     assert lost == words("improve plans Within three months")
 
 
+BOARD_MOVED = """The Local Safeguarding Children Board (LSCB)
+
+Executive summary
+
+The board knows its partners well.
+50. Widen the board's data set.
+
+51. Check that training changes practice.
+
+Inspection findings \u2013 the Local Safeguarding Children Board
+
+52. The chair challenges partners openly.
+
+Recommendations
+
+53. Partners attend the board regularly.
+"""
+
+
+def test_a_list_heading_among_the_boards_findings_heads_the_numbered_run_above_them() -> None:
+    (section,) = list_sections(BOARD_MOVED, "sif")
+    assert words(section.text) == words(
+        "50. Widen the board's data set. 51. Check that training changes practice."
+    )
+    read = parse_letter_units(
+        ["Widen the board's data set.", "Check that training changes practice."]
+    )
+    assert lost_and_extra(BOARD_MOVED, read) == (Counter(), Counter())
+    as_printed = parse_letter_units(["Partners attend regularly."])
+    assert lost_and_extra(BOARD_MOVED, as_printed)[0] == words(
+        "Widen the board's data set Check that training changes practice"
+    )
+
+
 def test_a_heading_printed_with_no_gap_below_a_paragraph_is_not_a_finding() -> None:
     text = (
         "The experiences and progress of children who need help and protection\n\n"
@@ -735,8 +807,6 @@ KNOWN_FINDINGS_EXCEPTIONS = {
     "for that layout",
     "sif/80549_sandwell_2013-08-02.pdf": "a 2009-2013 report: the checker has no findings region "
     "for that layout",
-    "sif/80512_redbridge_2016-11-25.pdf": "the board's findings stored twice: a 'Recommendations' "
-    "heading printed among them makes them also the board's recommendations",
     "sif/80517_waltham-forest_2015-01-20.pdf": "the board's judgement ('The LSCB requires "
     "improvement because:' and its bullets) is not read as findings",
     "sif/80560_st-helens_2015-01-20.pdf": "the board's judgement ('The LSCB requires "

@@ -339,6 +339,54 @@ def test_the_boards_part_found_by_its_judgement_when_its_heading_is_not_printed(
     assert all(u.number != 30 for u in units(letter, "area_for_improvement"))
 
 
+# The board's part as one PDF prints it: its "Recommendations" heading set among the numbered
+# paragraphs of its findings, its items standing headless between its summary and findings.
+BOARD_HEADING_MOVED = """Exampleton
+Inspection date: 1 May 2016
+\f
+The Local Safeguarding Children Board (LSCB)
+
+The Local Safeguarding Children Board is good
+
+Executive summary
+
+The board knows its partners well and checks their work with care.
+50. Widen the board's data set to include children who go missing from school.
+
+51. Check that training changes what staff do.
+
+Inspection findings – the Local Safeguarding Children Board
+
+52. The board is well led by its chair, who challenges partners openly.
+
+Recommendations
+
+53. Partners attend the board regularly and at a senior level.
+
+54. The board's annual report says plainly what still needs to change.
+
+Information about this inspection
+
+Inspectors visited schools.
+"""
+
+
+def test_a_recommendations_heading_printed_among_the_boards_findings() -> None:
+    letter = parse_report(BOARD_HEADING_MOVED, "sif")
+    board = units(letter, "area_for_improvement", subject="lscb")
+    assert [u.number for u in board] == [50, 51]
+    assert board[0].text.startswith("Widen the board")
+    findings = units(letter, "finding", subject="lscb")
+    assert [f.number for f in findings] == [52, 53, 54]
+
+
+def test_a_board_list_after_its_findings_is_kept_where_the_numbers_do_not_run_on() -> None:
+    # Numbered 60, not 53: the heading is not inside the run of findings, so its list stands.
+    text = BOARD_HEADING_MOVED.replace("53. Partners", "60. Partners").replace("54. The", "61. The")
+    board = units(parse_report(text, "sif"), "area_for_improvement", subject="lscb")
+    assert [u.number for u in board] == [60, 61]
+
+
 def test_board_judgement_is_not_read_from_prose() -> None:
     text = "Exampleton\n\f The LSCB is good at sharing learning from reviews with schools.\n"
     assert "lscb" not in parse_report(text, "sif").judgements

@@ -182,7 +182,12 @@ def sif_units(blocks: list[_Block]) -> list[Unit]:
         heading = _plain(blocks[i])
         board = i >= lscb_at or bool(re.search(r"\blscb\b|\bboard\b", heading, re.I))
         subject = "lscb" if board else "local_authority"
-        items, i = _read_list(blocks, i + 1, kind)
+        unheaded = _misplaced_list(blocks, i, lscb_at)
+        if unheaded is not None:
+            items, _ = _read_list(blocks, unheaded, kind)
+            i += 1
+        else:
+            items, i = _read_list(blocks, i + 1, kind)
         units.extend(
             Unit(
                 kind=item.kind,
@@ -194,6 +199,39 @@ def sif_units(blocks: list[_Block]) -> list[Unit]:
             for item in items
         )
     return _in_order(units + _sif_findings(blocks, lscb_at))
+
+
+def _misplaced_list(blocks: list[_Block], i: int, lscb_at: int) -> int | None:
+    """Where the items of a list heading printed out of its place start, if it is one.
+
+    A PDF may print a heading away from its list: the board's "Recommendations" set among the
+    numbered paragraphs of its findings (the heading, then the next finding's number), while
+    its items stand without a heading between the board's summary and its findings heading.
+    The heading's list is then those numbered paragraphs; the findings below it stay findings.
+    """
+    findings_at = next(
+        (
+            j
+            for j in range(lscb_at, i)
+            if _is_short(blocks[j], 160) and _LSCB_FINDINGS.match(_plain(blocks[j]))
+        ),
+        None,
+    )
+    if findings_at is None or i + 1 >= len(blocks):
+        return None
+    before = [_item_number(b) for b in blocks[findings_at + 1 : i]]
+    after = _item_number(blocks[i + 1])
+    if not before or before[-1] is None or after != before[-1] + 1:
+        return None  # the heading does not stand inside the run of numbered findings
+    start = findings_at
+    while start > lscb_at and _item_number(blocks[start - 1]) is not None:
+        start -= 1
+    return start if start < findings_at else None
+
+
+def _item_number(block: _Block) -> int | None:
+    m = _NUMBERED.match(block.first)
+    return int(m.group(1)) if m else None
 
 
 def _list_heading(block: _Block) -> str | None:
