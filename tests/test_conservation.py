@@ -404,7 +404,7 @@ _FINDINGS_END = re.compile(
     r"annex\b.*|what the inspection judge?ments mean\b.*|the local authority|"
     r"summary for children and young people|"
     r"the office for standards in education.*|piccadilly gate|next steps|"
-    r"the local safeguarding children board(?: \(lscb\))?|"
+    r"(?:the )?local safeguarding children board(?: \(lscb\))?|"
     r"review of the effectiveness of the (?:local safeguarding children board|lscb)\b.*)$",
 )
 # Where a report's findings about the board begin again, after its summary and recommendations.
@@ -762,6 +762,25 @@ def test_a_heading_printed_with_no_gap_below_a_paragraph_is_not_a_finding() -> N
     assert (False, "Findings are shared.") not in findings_paragraphs(ends, "sif")
 
 
+@pytest.mark.parametrize(
+    "heading", ["The Local Safeguarding Children Board (LSCB)", "Local Safeguarding Children Board"]
+)
+def test_the_boards_summary_is_outside_the_findings_however_its_heading_is_printed(
+    heading: str,
+) -> None:
+    text = (
+        "The experiences and progress of children who need help and protection\n\n"
+        "1. Referrals are answered within a day.\n\n"
+        f"{heading}\n\nSummary of findings\n\nThe LSCB requires improvement because:\n\n"
+        "\u25fc The board has not yet checked the work of schools.\n\n"
+        "Inspection judgement about the LSCB\n\n2. The board meets every month.\n"
+    )
+    content, _ = findings_words(text, "sif")
+    assert content == words(
+        "1. Referrals are answered within a day. 2. The board meets every month."
+    )
+
+
 def parse_letter_units(texts: list[str], groups: list[str] | None = None) -> Letter:
     from lettermine.records import Unit
 
@@ -807,10 +826,6 @@ KNOWN_FINDINGS_EXCEPTIONS = {
     "for that layout",
     "sif/80549_sandwell_2013-08-02.pdf": "a 2009-2013 report: the checker has no findings region "
     "for that layout",
-    "sif/80517_waltham-forest_2015-01-20.pdf": "the board's judgement ('The LSCB requires "
-    "improvement because:' and its bullets) is not read as findings",
-    "sif/80560_st-helens_2015-01-20.pdf": "the board's judgement ('The LSCB requires "
-    "improvement because:' and its bullets) is not read as findings",
     "sif/80570_telford-wrekin_2016-08-26.pdf": "one paragraph of the board's findings is not "
     "stored: not yet investigated",
     "sif/80579_wigan_2017-03-31.pdf": "a few words of one adoption finding are not stored: not "
