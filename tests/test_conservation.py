@@ -826,10 +826,6 @@ KNOWN_FINDINGS_EXCEPTIONS = {
     "for that layout",
     "sif/80549_sandwell_2013-08-02.pdf": "a 2009-2013 report: the checker has no findings region "
     "for that layout",
-    "sif/80570_telford-wrekin_2016-08-26.pdf": "one paragraph of the board's findings is not "
-    "stored: not yet investigated",
-    "sif/80579_wigan_2017-03-31.pdf": "a few words of one adoption finding are not stored: not "
-    "yet investigated",
 }
 
 

@@ -387,6 +387,42 @@ def test_a_board_list_after_its_findings_is_kept_where_the_numbers_do_not_run_on
     assert [u.number for u in board] == [60, 61]
 
 
+BOARD_FINDINGS = """Exampleton
+Inspection date: 1 May 2016
+\f
+The Local Safeguarding Children Board (LSCB)
+
+The Local Safeguarding Children Board requires improvement
+
+Inspection findings – the Local Safeguarding Children Board
+
+70. The board's chair meets the director every month. Partners fund the board fairly.
+\f
+The board has started a register of risks, but it does not yet show
+what changed. (Recommendation)
+
+71. The threshold guidance is clear and well used.
+
+Young people help the board to plan its work. Their survey of schools shaped this year's
+priorities.
+
+What the inspection judgments mean: the LSCB
+
+An LSCB that is good checks the work of its partners closely.
+"""
+
+
+def test_every_paragraph_of_the_boards_findings_is_stored_once() -> None:
+    findings = units(parse_report(BOARD_FINDINGS, "sif"), "finding", subject="lscb")
+    assert [f.number for f in findings] == [70, 71, None]
+    # The paragraph went on over a page, its next sentence starting the new page.
+    assert findings[0].text.endswith("what changed. (Recommendation)")
+    assert findings[2].text.startswith("Young people help the board")
+    assert findings[2].text.endswith("this year's priorities.")
+    # What the judgements mean is the report's back matter, however "judgement" is spelt.
+    assert not any("An LSCB that is good" in f.text for f in findings)
+
+
 def test_board_judgement_is_not_read_from_prose() -> None:
     text = "Exampleton\n\f The LSCB is good at sharing learning from reviews with schools.\n"
     assert "lscb" not in parse_report(text, "sif").judgements

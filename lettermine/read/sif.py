@@ -437,20 +437,43 @@ def _lscb_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
     """The numbered paragraphs under the board's findings heading, up to the back matter."""
     units: list[Unit] = []
     reading = False
-    for block in blocks[lscb_at:]:
+    for i in range(lscb_at, len(blocks)):
+        block = blocks[i]
         text = _plain(block)
         if _BACK_MATTER.match(block.first):
             break
         if _is_short(block, 160) and _LSCB_FINDINGS.match(text):
             reading = True
             continue
-        if reading and _NUMBERED.match(block.first):
+        if not reading:
+            continue
+        if _NUMBERED.match(block.first):
             _add_finding(units, block, LSCB_SECTION, "lscb")
-        elif reading and block.first.startswith(BULLET) and not _is_sif_furniture(block, text):
+        elif block.first.startswith(BULLET) and not _is_sif_furniture(block, text):
             _add_finding(units, block, LSCB_SECTION, "lscb")  # the 2014 reports' bullets
-        elif reading and units and block.first[:1].islower():
+        elif units and (block.first[:1].islower() or _runs_on_over_a_page(blocks, i)):
             units[-1].text = f"{units[-1].text} {join_lines(block.lines)}"
+        elif _is_prose(block, text):
+            _add_finding(units, block, LSCB_SECTION, "lscb")  # a paragraph printed unnumbered
     return units
+
+
+def _is_prose(block: _Block, text: str) -> bool:
+    """A paragraph of sentences, not a heading, a table's row or a "(Recommendation)" mark."""
+    text = _MARK.sub("", text).strip()
+    return bool(text) and _TERMINAL.search(text) is not None and not _is_sif_furniture(block, text)
+
+
+def _runs_on_over_a_page(blocks: list[_Block], i: int) -> bool:
+    """A paragraph of prose at the top of a page, between numbered paragraphs: the rest of the
+    numbered paragraph before it, which the page broke (its sentence starts a new line)."""
+    block, text = blocks[i], _plain(blocks[i])
+    if i == 0 or block.page == blocks[i - 1].page or not _is_prose(block, text):
+        return False
+    return _NUMBERED.match(blocks[i - 1].first) is not None
+
+
+_MARK = re.compile(r"\(recommendations?\)", re.IGNORECASE)
 
 
 def _add_finding(units: list[Unit], block: _Block, section: str, subject: str) -> None:
