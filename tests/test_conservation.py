@@ -417,10 +417,10 @@ _CAPTION = re.compile(r"^the graded judge?ment (?:for|about|on) [^.]{3,80}\.?$",
 
 def findings_regions(text: str, kind: str) -> list[list[str]]:
     """The lines of the letter's findings sections (see the section's comment)."""
+    lines = [x.strip() for x in re.split(r"[\n\f]", text)]
     start = _FINDINGS_START.get("sif" if kind == "pre_sif" else kind)
     if start is None:
         return []
-    lines = [x.strip() for x in re.split(r"[\n\f]", text)]
     regions: list[list[str]] = []
     current: list[str] | None = None
     board = False
@@ -454,10 +454,19 @@ def findings_regions(text: str, kind: str) -> list[list[str]]:
             continue
         if _FINDINGS_END.match(key) or _CLOSING.match(line):
             board = board or "safeguarding children board" in key or "lscb" in key
+            if _is_contents(current):
+                regions.remove(current)  # a contents page's lines, not the section
             current = None
             continue
         current.append(line)
     return regions
+
+
+def _is_contents(region: list[str]) -> bool:
+    """Lines of a contents page: no sentence, and a page number (alone, or after a title)."""
+    if any(_TERMINAL.search(x) for x in region):
+        return False
+    return any(re.search(r"(?:^|\s)\d{1,3}$", x) for x in region)
 
 
 def findings_paragraphs(text: str, kind: str) -> list[tuple[bool, str]]:
@@ -781,6 +790,20 @@ def test_the_boards_summary_is_outside_the_findings_however_its_heading_is_print
     )
 
 
+def test_a_wrapped_contents_line_does_not_take_the_place_of_the_findings() -> None:
+    # The contents page prints the heading over two lines and its page number apart.
+    text = (
+        "Contents\n\nThe experiences and progress of children who need help and\nprotection\n\n"
+        "10\n\nInformation about this inspection 28\fThe local authority\n\nSummary\n\n"
+        "The council has acted on what the last inspection found.\n\f"
+        "The experiences and progress of\nchildren who need help and\nprotection\n"
+        "Requires improvement\n\n1. Referrals are answered within a day.\n\n"
+        "Information about this inspection\n\nInspectors read case files.\n"
+    )
+    content, _ = findings_words(text, "sif")
+    assert content == words("1. Referrals are answered within a day.")
+
+
 def parse_letter_units(texts: list[str], groups: list[str] | None = None) -> Letter:
     from lettermine.records import Unit
 
@@ -820,8 +843,6 @@ def test_every_listed_word_ends_up_in_one_unit(name: str) -> None:
 # Files whose findings the checker cannot yet account for, each with the reason (folder/file).
 # An exception that passes fails the test, so the list only shrinks.
 KNOWN_FINDINGS_EXCEPTIONS = {
-    "ilacs/80480_lancashire_2018-08-17.pdf": "a SIF-layout report the checker finds no findings "
-    "region in (its judgement headings are not where the SIF start expects them)",
     "sif/80476_kent_2013-08-23.pdf": "a 2009-2013 report: the checker has no findings region "
     "for that layout",
     "sif/80549_sandwell_2013-08-02.pdf": "a 2009-2013 report: the checker has no findings region "
