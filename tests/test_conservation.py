@@ -418,7 +418,9 @@ _CAPTION = re.compile(r"^the graded judge?ment (?:for|about|on) [^.]{3,80}\.?$",
 def findings_regions(text: str, kind: str) -> list[list[str]]:
     """The lines of the letter's findings sections (see the section's comment)."""
     lines = [x.strip() for x in re.split(r"[\n\f]", text)]
-    start = _FINDINGS_START.get("sif" if kind == "pre_sif" else kind)
+    if kind == "pre_sif":
+        return _graded_regions(lines)
+    start = _FINDINGS_START.get(kind)
     if start is None:
         return []
     regions: list[list[str]] = []
@@ -460,6 +462,26 @@ def findings_regions(text: str, kind: str) -> list[list[str]]:
             continue
         current.append(line)
     return regions
+
+
+def _graded_regions(lines: list[str]) -> list[list[str]]:
+    """A 2009-2013 report's findings: from the heading over its first grade ("Overall
+    effectiveness of services ...", then "Grade 3 (Adequate)"), its lines back to the sentence
+    above it, up to the "Record of main findings" table."""
+    grade = next((i for i, x in enumerate(lines) if _GRADE_LINE.match(_key(x))), None)
+    if grade is None:
+        return []
+    first = grade - 1
+    while first > 0 and not lines[first]:
+        first -= 1  # the blank line between the heading and its grade
+    while first > 0 and lines[first - 1] and not _TERMINAL.search(lines[first - 1]):
+        first -= 1  # the heading's first line: the line above it ends a sentence or is blank
+    region: list[str] = []
+    for line in lines[first:]:
+        if re.match(r"^record of main findings$", _key(line)) or _CLOSING.match(line):
+            break
+        region.append(line)
+    return [region]
 
 
 def _is_contents(region: list[str]) -> bool:
@@ -804,6 +826,24 @@ def test_a_wrapped_contents_line_does_not_take_the_place_of_the_findings() -> No
     assert content == words("1. Referrals are answered within a day.")
 
 
+def test_a_report_before_2013_has_its_findings_from_its_first_graded_heading() -> None:
+    text = (
+        "Contents\n\nOverall effectiveness of services 4\n\fService information\n\n"
+        "9. The council looks after 600 children.\nOverall effectiveness of services for looked\n"
+        "after children\n\nGrade 3 (Adequate)\n\n10. Services are adequate and improving.\n\n"
+        "Capacity to improve\n\nGrade 2 (Good)\n\n11. Leaders know what to do next.\n\n"
+        "Record of main findings\n\nOverall effectiveness Adequate\n"
+    )
+    content, other = findings_words(text, "pre_sif")
+    assert content == words(
+        "10. Services are adequate and improving. 11. Leaders know what to do next."
+    )
+    assert other == words(
+        "Overall effectiveness of services for looked after children Grade "
+        "(Adequate) Capacity to improve Grade (Good)"
+    )
+
+
 def parse_letter_units(texts: list[str], groups: list[str] | None = None) -> Letter:
     from lettermine.records import Unit
 
@@ -842,12 +882,7 @@ def test_every_listed_word_ends_up_in_one_unit(name: str) -> None:
 
 # Files whose findings the checker cannot yet account for, each with the reason (folder/file).
 # An exception that passes fails the test, so the list only shrinks.
-KNOWN_FINDINGS_EXCEPTIONS = {
-    "sif/80476_kent_2013-08-23.pdf": "a 2009-2013 report: the checker has no findings region "
-    "for that layout",
-    "sif/80549_sandwell_2013-08-02.pdf": "a 2009-2013 report: the checker has no findings region "
-    "for that layout",
-}
+KNOWN_FINDINGS_EXCEPTIONS: dict[str, str] = {}
 
 
 @pytest.mark.corpus
