@@ -415,6 +415,15 @@ _BOARD_FINDINGS = re.compile(
 _CAPTION = re.compile(r"^the graded judge?ment (?:for|about|on) [^.]{3,80}\.?$", re.IGNORECASE)
 
 
+_DATE_LINE = re.compile(
+    r"^\d{1,2} (?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december) \d{4}$",
+    re.IGNORECASE,
+)
+# The addressee block's last line, its postcode (with what the PDF ran on after it).
+_ADDRESS_END = re.compile(r"^[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}(.*)$")
+
+
 def findings_regions(text: str, kind: str) -> list[list[str]]:
     """The lines of the letter's findings sections (see the section's comment)."""
     lines = [x.strip() for x in re.split(r"[\n\f]", text)]
@@ -426,6 +435,7 @@ def findings_regions(text: str, kind: str) -> list[list[str]]:
     regions: list[list[str]] = []
     current: list[str] | None = None
     board = False
+    head, skip_to = -1, 0  # the last letterhead line; the addressee block's last line
     # An ILACS report's judgement table repeats the headings before its list; its findings
     # begin at the first judgement heading after "What needs to improve".
     improve = next((i for i, x in enumerate(lines) if _LIST_HEADING.match(_key(x))), None)
@@ -453,6 +463,22 @@ def findings_regions(text: str, kind: str) -> list[list[str]]:
             elif board and _BOARD_FINDINGS.match(key):
                 current = []
                 regions.append(current)
+            continue
+        if i < skip_to:
+            continue  # the addressee's name and address
+        if i == skip_to and skip_to:
+            line = _ADDRESS_END.match(line).group(1)  # what the PDF ran on after the postcode
+        if kind not in ("ilacs", "sif") and _LETTERHEAD.match(line):
+            current.append(line)  # a letter's letterhead, printed where the PDF put it
+            head = i
+            continue
+        if _DATE_LINE.match(line) and all(not x for x in lines[head + 1 : i]) and head >= 0:
+            # The letter's date under its letterhead, then the addressee block to its postcode.
+            ahead = range(i + 1, min(i + 9, len(lines)))
+            end = next((j for j in ahead if _ADDRESS_END.match(lines[j])), None)
+            if end is not None:
+                skip_to = end
+            current.append(line)
             continue
         if _FINDINGS_END.match(key) or _CLOSING.match(line):
             board = board or "safeguarding children board" in key or "lscb" in key
@@ -939,6 +965,46 @@ Managers check the work of social workers often and their decisions are recorded
 
 Yours sincerely
 """
+
+
+LETTERHEAD_INSIDE = """Headline findings
+
+Children in care are seen often by social workers who know them well. Their plans are
+written with them and say what will change for them and by when, but a few live in
+
+Ofsted
+Piccadilly Gate
+Store Street
+Manchester
+M1 2WD
+
+www.gov.uk/ofsted
+
+3 March 2025
+
+Alex Example
+Director of Children's Services
+Town Hall
+Exampleton
+EX1 2ABhomes that are not registered.
+
+Main findings
+
+Managers check plans every month and their decisions are recorded.
+
+Yours sincerely
+"""
+
+
+def test_a_letterhead_printed_inside_the_findings_does_not_end_them() -> None:
+    content, other = findings_words(LETTERHEAD_INSIDE, "focused_visit")
+    assert content == words(
+        "Children in care are seen often by social workers who know them well. Their plans are "
+        "written with them and say what will change for them and by when, but a few live in "
+        "homes that are not registered. Managers check plans every month and their decisions "
+        "are recorded."
+    )
+    assert not content & words("Alex Example Director Town Hall Exampleton Piccadilly Gate")
 
 
 def test_the_findings_checker_finds_a_lost_finding_and_furniture_in_a_unit() -> None:
