@@ -480,7 +480,8 @@ def findings_regions(text: str, kind: str) -> list[list[str]]:
                 skip_to = end
             current.append(line)
             continue
-        if _FINDINGS_END.match(key) or _CLOSING.match(line):
+        ends = _FINDINGS_END.match(key) and not line.endswith(".")  # not prose's last line
+        if ends or _CLOSING.match(line):
             board = board or "safeguarding children board" in key or "lscb" in key
             if _is_contents(current):
                 regions.remove(current)  # a contents page's lines, not the section
@@ -1005,6 +1006,19 @@ def test_a_letterhead_printed_inside_the_findings_does_not_end_them() -> None:
         "are recorded."
     )
     assert not content & words("Alex Example Director Town Hall Exampleton Piccadilly Gate")
+
+
+def test_a_line_of_prose_that_reads_like_a_heading_does_not_end_the_findings() -> None:
+    text = (
+        "Main findings\n\nAssessments of risk are thorough and lead to plans that say what the\n"
+        "next steps.\n\nManagers check plans every month and their decisions are recorded.\n\n"
+        "Next steps\n\nThe council should prepare a written statement of action.\n"
+    )
+    content, _ = findings_words(text, "focused_visit")
+    assert content == words(
+        "Assessments of risk are thorough and lead to plans that say what the next steps. "
+        "Managers check plans every month and their decisions are recorded."
+    )
 
 
 def test_the_findings_checker_finds_a_lost_finding_and_furniture_in_a_unit() -> None:
