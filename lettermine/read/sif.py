@@ -18,8 +18,10 @@ rule (the lead-in, a space, the first sub-item, then "; " before each further on
 the board's part of the report are the board's (subject "lscb").
 
 Findings: every paragraph of a judgement section (help and protection, children looked after,
-adoption, care leavers, leadership), under its heading, and the numbered paragraphs of the
-board's findings (subject "lscb").
+adoption, care leavers, leadership), under its heading, and the paragraphs of the board's
+findings (subject "lscb"): numbered, or printed without a number; prose at the top of a page
+after a numbered paragraph is that paragraph run on over the page. The summaries before the
+findings (the council's and the board's) are not findings.
 """
 
 from __future__ import annotations
@@ -406,7 +408,7 @@ LSCB_SECTION = "The Local Safeguarding Children Board"
 
 def _sif_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
     """Every paragraph of the judgement sections, under the judgement's heading; then the
-    numbered paragraphs of the board's findings."""
+    paragraphs of the board's findings."""
     units: list[Unit] = []
     section: str | None = None
     started = False  # the first judgement section is help and protection; nothing before counts
@@ -434,7 +436,7 @@ def _sif_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
 
 
 def _lscb_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
-    """The numbered paragraphs under the board's findings heading, up to the back matter."""
+    """The paragraphs under the board's findings heading, up to the back matter."""
     units: list[Unit] = []
     reading = False
     for i in range(lscb_at, len(blocks)):
