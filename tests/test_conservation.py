@@ -161,6 +161,11 @@ def list_sections(text: str, kind: str = "") -> list[Section]:
         key = _key(line)
         contents = re.search(r"\s\d{1,3}$", line)  # a line of the contents page
         if opens.match(key) and _is_short_heading(line.rstrip("?:")) and not contents:
+            moved = _moved_list(lines, i)
+            if moved is not None:  # the heading printed away from its list
+                sections.append(Section(line, moved))
+                current, suspended = None, None
+                continue
             if kind in ("focused_visit", "monitoring_visit") and _closed(sections, current):
                 current, suspended = None, None
                 continue
@@ -195,6 +200,39 @@ def list_sections(text: str, kind: str = "") -> list[Section]:
             continue
         current.lines.append(line)
     return sections
+
+
+def _number(line: str) -> int | None:
+    m = re.match(r"^(\d{1,3})\.\s", line)
+    return int(m.group(1)) if m else None
+
+
+def _moved_list(lines: list[str], i: int) -> list[str] | None:
+    """The list of a heading printed out of its place: a list heading among the board's
+    numbered findings (the finding above it numbered N-1, the one below it N). Its items are
+    then the numbered paragraphs printed without a heading just above the board's findings
+    heading, counting up to it, back no further than the board's section heading."""
+    below = _number(next((x for x in lines[i + 1 :] if x), ""))
+    above = next((j for j in range(i - 1, -1, -1) if _number(lines[j]) is not None), None)
+    if below is None or above is None or _number(lines[above]) != below - 1:
+        return None
+    head = next((j for j in range(above, -1, -1) if _BOARD_FINDINGS.match(_key(lines[j]))), None)
+    if head is None:
+        return None
+    first = next((_number(x) for x in lines[head + 1 :] if _number(x) is not None), None)
+    start, j, expected = None, head, (first or 0) - 1
+    while True:
+        found = None
+        for k in range(j - 1, -1, -1):
+            if _FINDINGS_END.match(_key(lines[k])):
+                break  # the board's section heading: no further back
+            if _number(lines[k]) == expected:
+                found = k
+                break
+        if found is None:
+            break
+        start, j, expected = found, found, expected - 1
+    return lines[start:head] if start is not None else None
 
 
 def _closed(sections: list[Section], current: Section | None) -> bool:
@@ -366,7 +404,7 @@ _FINDINGS_END = re.compile(
     r"annex\b.*|what the inspection judge?ments mean\b.*|the local authority|"
     r"summary for children and young people|"
     r"the office for standards in education.*|piccadilly gate|next steps|"
-    r"the local safeguarding children board(?: \(lscb\))?|"
+    r"(?:the )?local safeguarding children board(?: \(lscb\))?|"
     r"review of the effectiveness of the (?:local safeguarding children board|lscb)\b.*)$",
 )
 # Where a report's findings about the board begin again, after its summary and recommendations.
@@ -377,15 +415,27 @@ _BOARD_FINDINGS = re.compile(
 _CAPTION = re.compile(r"^the graded judge?ment (?:for|about|on) [^.]{3,80}\.?$", re.IGNORECASE)
 
 
+_DATE_LINE = re.compile(
+    r"^\d{1,2} (?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december) \d{4}$",
+    re.IGNORECASE,
+)
+# The addressee block's last line, its postcode (with what the PDF ran on after it).
+_ADDRESS_END = re.compile(r"^[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}(.*)$")
+
+
 def findings_regions(text: str, kind: str) -> list[list[str]]:
     """The lines of the letter's findings sections (see the section's comment)."""
-    start = _FINDINGS_START.get("sif" if kind == "pre_sif" else kind)
+    lines = [x.strip() for x in re.split(r"[\n\f]", text)]
+    if kind == "pre_sif":
+        return _graded_regions(lines)
+    start = _FINDINGS_START.get(kind)
     if start is None:
         return []
-    lines = [x.strip() for x in re.split(r"[\n\f]", text)]
     regions: list[list[str]] = []
     current: list[str] | None = None
     board = False
+    head, skip_to = -1, 0  # the last letterhead line; the addressee block's last line
     # An ILACS report's judgement table repeats the headings before its list; its findings
     # begin at the first judgement heading after "What needs to improve".
     improve = next((i for i, x in enumerate(lines) if _LIST_HEADING.match(_key(x))), None)
@@ -414,12 +464,58 @@ def findings_regions(text: str, kind: str) -> list[list[str]]:
                 current = []
                 regions.append(current)
             continue
-        if _FINDINGS_END.match(key) or _CLOSING.match(line):
+        if i < skip_to:
+            continue  # the addressee's name and address
+        if i == skip_to and skip_to:
+            line = _ADDRESS_END.match(line).group(1)  # what the PDF ran on after the postcode
+        if kind not in ("ilacs", "sif") and _LETTERHEAD.match(line):
+            current.append(line)  # a letter's letterhead, printed where the PDF put it
+            head = i
+            continue
+        if _DATE_LINE.match(line) and all(not x for x in lines[head + 1 : i]) and head >= 0:
+            # The letter's date under its letterhead, then the addressee block to its postcode.
+            ahead = range(i + 1, min(i + 9, len(lines)))
+            end = next((j for j in ahead if _ADDRESS_END.match(lines[j])), None)
+            if end is not None:
+                skip_to = end
+            current.append(line)
+            continue
+        ends = _FINDINGS_END.match(key) and not line.endswith(".")  # not prose's last line
+        if ends or _CLOSING.match(line):
             board = board or "safeguarding children board" in key or "lscb" in key
+            if _is_contents(current):
+                regions.remove(current)  # a contents page's lines, not the section
             current = None
             continue
         current.append(line)
     return regions
+
+
+def _graded_regions(lines: list[str]) -> list[list[str]]:
+    """A 2009-2013 report's findings: from the heading over its first grade ("Overall
+    effectiveness of services ...", then "Grade 3 (Adequate)"), its lines back to the sentence
+    above it, up to the "Record of main findings" table."""
+    grade = next((i for i, x in enumerate(lines) if _GRADE_LINE.match(_key(x))), None)
+    if grade is None:
+        return []
+    first = grade - 1
+    while first > 0 and not lines[first]:
+        first -= 1  # the blank line between the heading and its grade
+    while first > 0 and lines[first - 1] and not _TERMINAL.search(lines[first - 1]):
+        first -= 1  # the heading's first line: the line above it ends a sentence or is blank
+    region: list[str] = []
+    for line in lines[first:]:
+        if re.match(r"^record of main findings$", _key(line)) or _CLOSING.match(line):
+            break
+        region.append(line)
+    return [region]
+
+
+def _is_contents(region: list[str]) -> bool:
+    """Lines of a contents page: no sentence, and a page number (alone, or after a title)."""
+    if any(_TERMINAL.search(x) for x in region):
+        return False
+    return any(re.search(r"(?:^|\s)\d{1,3}$", x) for x in region)
 
 
 def findings_paragraphs(text: str, kind: str) -> list[tuple[bool, str]]:
@@ -440,6 +536,13 @@ def findings_paragraphs(text: str, kind: str) -> list[tuple[bool, str]]:
                     out.append((False, " ".join(kept[:k])))
                     kept = kept[k:]
                     break
+            # A heading printed with no gap below the paragraph above it ("... recent." then
+            # "Inspection findings"): the extractor set no blank line between them.
+            if len(kept) > 1 and _SENTENCE_END.search(kept[-2]):
+                tail = kept[-1]
+                if not _SENTENCE_END.search(tail) and _is_heading_key(_key(tail)):
+                    out.append((False, tail))
+                    kept = kept[:-1]
             para = " ".join(kept)
             for marker in _MARKER.findall(para):  # "(Recommendation)": a cross-reference mark
                 out.append((False, marker))
@@ -669,6 +772,105 @@ def test_a_graded_heading_ends_the_list_of_a_report_before_2013() -> None:
     assert lost == words("improve plans Within three months")
 
 
+BOARD_MOVED = """The Local Safeguarding Children Board (LSCB)
+
+Executive summary
+
+The board knows its partners well.
+50. Widen the board's data set.
+
+51. Check that training changes practice.
+
+Inspection findings \u2013 the Local Safeguarding Children Board
+
+52. The chair challenges partners openly.
+
+Recommendations
+
+53. Partners attend the board regularly.
+"""
+
+
+def test_a_list_heading_among_the_boards_findings_heads_the_numbered_run_above_them() -> None:
+    (section,) = list_sections(BOARD_MOVED, "sif")
+    assert words(section.text) == words(
+        "50. Widen the board's data set. 51. Check that training changes practice."
+    )
+    read = parse_letter_units(
+        ["Widen the board's data set.", "Check that training changes practice."]
+    )
+    assert lost_and_extra(BOARD_MOVED, read) == (Counter(), Counter())
+    as_printed = parse_letter_units(["Partners attend regularly."])
+    assert lost_and_extra(BOARD_MOVED, as_printed)[0] == words(
+        "Widen the board's data set Check that training changes practice"
+    )
+
+
+def test_a_heading_printed_with_no_gap_below_a_paragraph_is_not_a_finding() -> None:
+    text = (
+        "The experiences and progress of children who need help and protection\n\n"
+        "Early help reaches families quickly and the work is checked.\nInspection findings\n\n"
+        "1. Referrals are answered within a day.\n\nThe local authority\n"
+    )
+    paragraphs = findings_paragraphs(text, "sif")
+    assert (False, "Inspection findings") in paragraphs
+    assert (True, "Early help reaches families quickly and the work is checked.") in paragraphs
+    # A paragraph whose last line ends a sentence keeps that line.
+    ends = text.replace("Inspection findings", "Findings are shared.")
+    assert (False, "Findings are shared.") not in findings_paragraphs(ends, "sif")
+
+
+@pytest.mark.parametrize(
+    "heading", ["The Local Safeguarding Children Board (LSCB)", "Local Safeguarding Children Board"]
+)
+def test_the_boards_summary_is_outside_the_findings_however_its_heading_is_printed(
+    heading: str,
+) -> None:
+    text = (
+        "The experiences and progress of children who need help and protection\n\n"
+        "1. Referrals are answered within a day.\n\n"
+        f"{heading}\n\nSummary of findings\n\nThe LSCB requires improvement because:\n\n"
+        "\u25fc The board has not yet checked the work of schools.\n\n"
+        "Inspection judgement about the LSCB\n\n2. The board meets every month.\n"
+    )
+    content, _ = findings_words(text, "sif")
+    assert content == words(
+        "1. Referrals are answered within a day. 2. The board meets every month."
+    )
+
+
+def test_a_wrapped_contents_line_does_not_take_the_place_of_the_findings() -> None:
+    # The contents page prints the heading over two lines and its page number apart.
+    text = (
+        "Contents\n\nThe experiences and progress of children who need help and\nprotection\n\n"
+        "10\n\nInformation about this inspection 28\fThe local authority\n\nSummary\n\n"
+        "The council has acted on what the last inspection found.\n\f"
+        "The experiences and progress of\nchildren who need help and\nprotection\n"
+        "Requires improvement\n\n1. Referrals are answered within a day.\n\n"
+        "Information about this inspection\n\nInspectors read case files.\n"
+    )
+    content, _ = findings_words(text, "sif")
+    assert content == words("1. Referrals are answered within a day.")
+
+
+def test_a_report_before_2013_has_its_findings_from_its_first_graded_heading() -> None:
+    text = (
+        "Contents\n\nOverall effectiveness of services 4\n\fService information\n\n"
+        "9. The council looks after 600 children.\nOverall effectiveness of services for looked\n"
+        "after children\n\nGrade 3 (Adequate)\n\n10. Services are adequate and improving.\n\n"
+        "Capacity to improve\n\nGrade 2 (Good)\n\n11. Leaders know what to do next.\n\n"
+        "Record of main findings\n\nOverall effectiveness Adequate\n"
+    )
+    content, other = findings_words(text, "pre_sif")
+    assert content == words(
+        "10. Services are adequate and improving. 11. Leaders know what to do next."
+    )
+    assert other == words(
+        "Overall effectiveness of services for looked after children Grade "
+        "(Adequate) Capacity to improve Grade (Good)"
+    )
+
+
 def parse_letter_units(texts: list[str], groups: list[str] | None = None) -> Letter:
     from lettermine.records import Unit
 
@@ -707,26 +909,7 @@ def test_every_listed_word_ends_up_in_one_unit(name: str) -> None:
 
 # Files whose findings the checker cannot yet account for, each with the reason (folder/file).
 # An exception that passes fails the test, so the list only shrinks.
-KNOWN_FINDINGS_EXCEPTIONS = {
-    "ilacs/80480_lancashire_2018-08-17.pdf": "a SIF-layout report the checker finds no findings "
-    "region in (its judgement headings are not where the SIF start expects them)",
-    "sif/80476_kent_2013-08-23.pdf": "a 2009-2013 report: the checker has no findings region "
-    "for that layout",
-    "sif/80549_sandwell_2013-08-02.pdf": "a 2009-2013 report: the checker has no findings region "
-    "for that layout",
-    "sif/80451_wakefield_2016-09-20.pdf": "two heading words ('Inspection findings') counted as "
-    "lost: not yet investigated",
-    "sif/80512_redbridge_2016-11-25.pdf": "the board's findings stored twice: a 'Recommendations' "
-    "heading printed among them makes them also the board's recommendations",
-    "sif/80517_waltham-forest_2015-01-20.pdf": "the board's judgement ('The LSCB requires "
-    "improvement because:' and its bullets) is not read as findings",
-    "sif/80560_st-helens_2015-01-20.pdf": "the board's judgement ('The LSCB requires "
-    "improvement because:' and its bullets) is not read as findings",
-    "sif/80570_telford-wrekin_2016-08-26.pdf": "one paragraph of the board's findings is not "
-    "stored: not yet investigated",
-    "sif/80579_wigan_2017-03-31.pdf": "a few words of one adoption finding are not stored: not "
-    "yet investigated",
-}
+KNOWN_FINDINGS_EXCEPTIONS: dict[str, str] = {}
 
 
 @pytest.mark.corpus
@@ -783,6 +966,59 @@ Managers check the work of social workers often and their decisions are recorded
 
 Yours sincerely
 """
+
+
+LETTERHEAD_INSIDE = """Headline findings
+
+Children in care are seen often by social workers who know them well. Their plans are
+written with them and say what will change for them and by when, but a few live in
+
+Ofsted
+Piccadilly Gate
+Store Street
+Manchester
+M1 2WD
+
+www.gov.uk/ofsted
+
+3 March 2025
+
+Alex Example
+Director of Children's Services
+Town Hall
+Exampleton
+EX1 2ABhomes that are not registered.
+
+Main findings
+
+Managers check plans every month and their decisions are recorded.
+
+Yours sincerely
+"""
+
+
+def test_a_letterhead_printed_inside_the_findings_does_not_end_them() -> None:
+    content, other = findings_words(LETTERHEAD_INSIDE, "focused_visit")
+    assert content == words(
+        "Children in care are seen often by social workers who know them well. Their plans are "
+        "written with them and say what will change for them and by when, but a few live in "
+        "homes that are not registered. Managers check plans every month and their decisions "
+        "are recorded."
+    )
+    assert not content & words("Alex Example Director Town Hall Exampleton Piccadilly Gate")
+
+
+def test_a_line_of_prose_that_reads_like_a_heading_does_not_end_the_findings() -> None:
+    text = (
+        "Main findings\n\nAssessments of risk are thorough and lead to plans that say what the\n"
+        "next steps.\n\nManagers check plans every month and their decisions are recorded.\n\n"
+        "Next steps\n\nThe council should prepare a written statement of action.\n"
+    )
+    content, _ = findings_words(text, "focused_visit")
+    assert content == words(
+        "Assessments of risk are thorough and lead to plans that say what the next steps. "
+        "Managers check plans every month and their decisions are recorded."
+    )
 
 
 def test_the_findings_checker_finds_a_lost_finding_and_furniture_in_a_unit() -> None:

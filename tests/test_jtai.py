@@ -3,11 +3,12 @@ Word sample, and (where ../shared is present) the real letters."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, LETTERS, corpus_letter, needs_corpus
+from conftest import CORPUS, LETTERS, corpus_letter, corpus_text, needs_corpus
 
 from lettermine.read.extract import read_text
 from lettermine.read.jtai import parse_jtai
@@ -362,6 +363,34 @@ def test_every_real_jtai_letter_is_read() -> None:
         assert units(letter, "area_for_improvement"), pdf.name
         # No unit is a bare sub-item lead-in: sub-items were joined into it.
         assert not any(u.text.endswith(":") for u in letter.units if u.kind != "finding")
+
+
+def _letters_only(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+@needs_corpus
+@pytest.mark.skipif(not JTAI_PDFS.is_dir(), reason="the corpus has no jtai/pdf folder")
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_every_real_jtai_finding_is_printed_under_the_heading_it_is_stored_under() -> None:
+    """A finding's section is the findings heading printed nearest above it (where its opening
+    words are printed twice, as in a summary and the findings, above one of them): a partnership's
+    own heading ("... Safeguarding Partnership (WSP)") as much as "Main findings"."""
+    wrong = []
+    for pdf, letter in corpus():
+        names = {u.section for u in letter.units if u.kind == "finding"}
+        flat, headings = "", []
+        for line in re.split(r"[\n\f]", corpus_text(pdf)):
+            if " ".join(line.split()) in names:
+                headings.append((len(flat), " ".join(line.split())))
+            flat += _letters_only(line)
+        for unit in units(letter, "finding"):
+            at = [m.start() for m in re.finditer(re.escape(_letters_only(unit.text)[:80]), flat)]
+            under = {next((h for p, h in reversed(headings) if p < x), None) for x in at}
+            if unit.section not in under:
+                wrong.append(f"{pdf.name}: {unit.section!r} {unit.text[:50]!r} under {under}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_detect_kind_reads_a_jtai_title_before_other_mentions() -> None:

@@ -339,6 +339,90 @@ def test_the_boards_part_found_by_its_judgement_when_its_heading_is_not_printed(
     assert all(u.number != 30 for u in units(letter, "area_for_improvement"))
 
 
+# The board's part as one PDF prints it: its "Recommendations" heading set among the numbered
+# paragraphs of its findings, its items standing headless between its summary and findings.
+BOARD_HEADING_MOVED = """Exampleton
+Inspection date: 1 May 2016
+\f
+The Local Safeguarding Children Board (LSCB)
+
+The Local Safeguarding Children Board is good
+
+Executive summary
+
+The board knows its partners well and checks their work with care.
+50. Widen the board's data set to include children who go missing from school.
+
+51. Check that training changes what staff do.
+
+Inspection findings – the Local Safeguarding Children Board
+
+52. The board is well led by its chair, who challenges partners openly.
+
+Recommendations
+
+53. Partners attend the board regularly and at a senior level.
+
+54. The board's annual report says plainly what still needs to change.
+
+Information about this inspection
+
+Inspectors visited schools.
+"""
+
+
+def test_a_recommendations_heading_printed_among_the_boards_findings() -> None:
+    letter = parse_report(BOARD_HEADING_MOVED, "sif")
+    board = units(letter, "area_for_improvement", subject="lscb")
+    assert [u.number for u in board] == [50, 51]
+    assert board[0].text.startswith("Widen the board")
+    findings = units(letter, "finding", subject="lscb")
+    assert [f.number for f in findings] == [52, 53, 54]
+
+
+def test_a_board_list_after_its_findings_is_kept_where_the_numbers_do_not_run_on() -> None:
+    # Numbered 60, not 53: the heading is not inside the run of findings, so its list stands.
+    text = BOARD_HEADING_MOVED.replace("53. Partners", "60. Partners").replace("54. The", "61. The")
+    board = units(parse_report(text, "sif"), "area_for_improvement", subject="lscb")
+    assert [u.number for u in board] == [60, 61]
+
+
+BOARD_FINDINGS = """Exampleton
+Inspection date: 1 May 2016
+\f
+The Local Safeguarding Children Board (LSCB)
+
+The Local Safeguarding Children Board requires improvement
+
+Inspection findings – the Local Safeguarding Children Board
+
+70. The board's chair meets the director every month. Partners fund the board fairly.
+\f
+The board has started a register of risks, but it does not yet show
+what changed. (Recommendation)
+
+71. The threshold guidance is clear and well used.
+
+Young people help the board to plan its work. Their survey of schools shaped this year's
+priorities.
+
+What the inspection judgments mean: the LSCB
+
+An LSCB that is good checks the work of its partners closely.
+"""
+
+
+def test_every_paragraph_of_the_boards_findings_is_stored_once() -> None:
+    findings = units(parse_report(BOARD_FINDINGS, "sif"), "finding", subject="lscb")
+    assert [f.number for f in findings] == [70, 71, None]
+    # The paragraph went on over a page, its next sentence starting the new page.
+    assert findings[0].text.endswith("what changed. (Recommendation)")
+    assert findings[2].text.startswith("Young people help the board")
+    assert findings[2].text.endswith("this year's priorities.")
+    # What the judgements mean is the report's back matter, however "judgement" is spelt.
+    assert not any("An LSCB that is good" in f.text for f in findings)
+
+
 def test_board_judgement_is_not_read_from_prose() -> None:
     text = "Exampleton\n\f The LSCB is good at sharing learning from reviews with schools.\n"
     assert "lscb" not in parse_report(text, "sif").judgements

@@ -219,6 +219,28 @@ def test_priority_actions_are_kept_apart_and_restart_the_finding_numbers() -> No
     ]
 
 
+def test_a_finding_about_a_plan_leaders_submitted_is_a_finding() -> None:
+    # Only Ofsted's request for a plan is procedure; a plan the council sent is a finding.
+    text = (
+        HEAD
+        + (
+            "Main findings\n\n"
+            "Some care leavers do not have their health histories. During the visit, leaders\n"
+            "submitted an action plan to send every history out by the end of March.\n\n"
+            "Pathway plans are written with young people, who say that they recognise\n"
+            "themselves in them.\n"
+        )
+        + TAIL
+    )
+    letter = parse_visit(text, "focused_visit")
+    assert [f.text for f in units(letter, "finding")] == [
+        "Some care leavers do not have their health histories. During the visit, leaders "
+        "submitted an action plan to send every history out by the end of March.",
+        "Pathway plans are written with young people, who say that they recognise themselves "
+        "in them.",
+    ]
+
+
 def test_second_improvement_heading_inside_findings_heads_findings() -> None:
     text = HEAD + (
         "What needs to improve in this area of social work practice\n\u25fc Audits.\n"

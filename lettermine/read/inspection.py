@@ -41,7 +41,7 @@ _BACK_MATTER = re.compile(
     r"^(The Office for Standards in Education|If you would like a copy of this document|"
     r"You may reuse this information|This (?:report|publication) is available at|"
     r"Interested in our work|Piccadilly Gate|\u00a9 Crown copyright|"
-    r"What the inspection judgements mean|Information about this inspection)",
+    r"What the inspection judge?ments mean|Information about this inspection)",
     re.IGNORECASE,
 )
 _AFI_HEADING = re.compile(r"^what needs to improve(?:\s+in this local authority)?\s*[?:]?$", re.I)

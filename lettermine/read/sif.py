@@ -18,8 +18,10 @@ rule (the lead-in, a space, the first sub-item, then "; " before each further on
 the board's part of the report are the board's (subject "lscb").
 
 Findings: every paragraph of a judgement section (help and protection, children looked after,
-adoption, care leavers, leadership), under its heading, and the numbered paragraphs of the
-board's findings (subject "lscb").
+adoption, care leavers, leadership), under its heading, and the paragraphs of the board's
+findings (subject "lscb"): numbered, or printed without a number; prose at the top of a page
+after a numbered paragraph is that paragraph run on over the page. The summaries before the
+findings (the council's and the board's) are not findings.
 """
 
 from __future__ import annotations
@@ -182,7 +184,12 @@ def sif_units(blocks: list[_Block]) -> list[Unit]:
         heading = _plain(blocks[i])
         board = i >= lscb_at or bool(re.search(r"\blscb\b|\bboard\b", heading, re.I))
         subject = "lscb" if board else "local_authority"
-        items, i = _read_list(blocks, i + 1, kind)
+        unheaded = _misplaced_list(blocks, i, lscb_at)
+        if unheaded is not None:
+            items, _ = _read_list(blocks, unheaded, kind)
+            i += 1
+        else:
+            items, i = _read_list(blocks, i + 1, kind)
         units.extend(
             Unit(
                 kind=item.kind,
@@ -194,6 +201,39 @@ def sif_units(blocks: list[_Block]) -> list[Unit]:
             for item in items
         )
     return _in_order(units + _sif_findings(blocks, lscb_at))
+
+
+def _misplaced_list(blocks: list[_Block], i: int, lscb_at: int) -> int | None:
+    """Where the items of a list heading printed out of its place start, if it is one.
+
+    A PDF may print a heading away from its list: the board's "Recommendations" set among the
+    numbered paragraphs of its findings (the heading, then the next finding's number), while
+    its items stand without a heading between the board's summary and its findings heading.
+    The heading's list is then those numbered paragraphs; the findings below it stay findings.
+    """
+    findings_at = next(
+        (
+            j
+            for j in range(lscb_at, i)
+            if _is_short(blocks[j], 160) and _LSCB_FINDINGS.match(_plain(blocks[j]))
+        ),
+        None,
+    )
+    if findings_at is None or i + 1 >= len(blocks):
+        return None
+    before = [_item_number(b) for b in blocks[findings_at + 1 : i]]
+    after = _item_number(blocks[i + 1])
+    if not before or before[-1] is None or after != before[-1] + 1:
+        return None  # the heading does not stand inside the run of numbered findings
+    start = findings_at
+    while start > lscb_at and _item_number(blocks[start - 1]) is not None:
+        start -= 1
+    return start if start < findings_at else None
+
+
+def _item_number(block: _Block) -> int | None:
+    m = _NUMBERED.match(block.first)
+    return int(m.group(1)) if m else None
 
 
 def _list_heading(block: _Block) -> str | None:
@@ -368,7 +408,7 @@ LSCB_SECTION = "The Local Safeguarding Children Board"
 
 def _sif_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
     """Every paragraph of the judgement sections, under the judgement's heading; then the
-    numbered paragraphs of the board's findings."""
+    paragraphs of the board's findings."""
     units: list[Unit] = []
     section: str | None = None
     started = False  # the first judgement section is help and protection; nothing before counts
@@ -396,23 +436,46 @@ def _sif_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
 
 
 def _lscb_findings(blocks: list[_Block], lscb_at: int) -> list[Unit]:
-    """The numbered paragraphs under the board's findings heading, up to the back matter."""
+    """The paragraphs under the board's findings heading, up to the back matter."""
     units: list[Unit] = []
     reading = False
-    for block in blocks[lscb_at:]:
+    for i in range(lscb_at, len(blocks)):
+        block = blocks[i]
         text = _plain(block)
         if _BACK_MATTER.match(block.first):
             break
         if _is_short(block, 160) and _LSCB_FINDINGS.match(text):
             reading = True
             continue
-        if reading and _NUMBERED.match(block.first):
+        if not reading:
+            continue
+        if _NUMBERED.match(block.first):
             _add_finding(units, block, LSCB_SECTION, "lscb")
-        elif reading and block.first.startswith(BULLET) and not _is_sif_furniture(block, text):
+        elif block.first.startswith(BULLET) and not _is_sif_furniture(block, text):
             _add_finding(units, block, LSCB_SECTION, "lscb")  # the 2014 reports' bullets
-        elif reading and units and block.first[:1].islower():
+        elif units and (block.first[:1].islower() or _runs_on_over_a_page(blocks, i)):
             units[-1].text = f"{units[-1].text} {join_lines(block.lines)}"
+        elif _is_prose(block, text):
+            _add_finding(units, block, LSCB_SECTION, "lscb")  # a paragraph printed unnumbered
     return units
+
+
+def _is_prose(block: _Block, text: str) -> bool:
+    """A paragraph of sentences, not a heading, a table's row or a "(Recommendation)" mark."""
+    text = _MARK.sub("", text).strip()
+    return bool(text) and _TERMINAL.search(text) is not None and not _is_sif_furniture(block, text)
+
+
+def _runs_on_over_a_page(blocks: list[_Block], i: int) -> bool:
+    """A paragraph of prose at the top of a page, between numbered paragraphs: the rest of the
+    numbered paragraph before it, which the page broke (its sentence starts a new line)."""
+    block, text = blocks[i], _plain(blocks[i])
+    if i == 0 or block.page == blocks[i - 1].page or not _is_prose(block, text):
+        return False
+    return _NUMBERED.match(blocks[i - 1].first) is not None
+
+
+_MARK = re.compile(r"\(recommendations?\)", re.IGNORECASE)
 
 
 def _add_finding(units: list[Unit], block: _Block, section: str, subject: str) -> None:

@@ -122,7 +122,7 @@ _CLOSING = re.compile(
 )
 _PROCEDURAL = re.compile(r"action plan|written statement of (proposed )?action", re.IGNORECASE)
 _PROCEDURAL_CONTEXT = re.compile(
-    r"submit|working days|requires? you|share a draft|send (it|us)", re.IGNORECASE
+    r"\bsubmit\b|working days|requires? you|share a draft|send (it|us)", re.IGNORECASE
 )
 
 _NAME_STOP = {
