@@ -278,8 +278,9 @@ def run_group(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
         # mutmut takes fnmatch patterns of mutant names; with none it runs every mutant
         sample = "" if group.whole else args.sample
         tail = f"__mutmut_*[{sample}]" if sample else "__mutmut_*"
+        modules = [m for m in group.modules if not args.module or m in args.module]
         command += [
-            f"{module_name(m)}.{p}{tail}" for m in group.modules for p in group.only.get(m, ("*",))
+            f"{module_name(m)}.{p}{tail}" for m in modules for p in group.only.get(m, ("*",))
         ]
     if args.again:
         # Only the last run's survivors run again, and mypy passed each of them then (it
@@ -374,6 +375,12 @@ def main() -> None:
     )
     parser.add_argument("--report", action="store_true", help="re-print saved results only")
     parser.add_argument(
+        "--module",
+        action="append",
+        help="mutate only this module of the group (a path, e.g. lettermine/read/visit.py;"
+        " repeatable); the others' mutants are left unrun and out of the figures",
+    )
+    parser.add_argument(
         "--tree",
         help="another work tree whose lettermine/ and tests/ to mutate and run (e.g. a"
         " checkout of main, for the scores before new tests); results in out/mutation-<label>",
@@ -400,6 +407,10 @@ def main() -> None:
     unknown = [g for g in args.groups if g not in GROUPS]
     if unknown:
         parser.error(f"no group {', '.join(unknown)}: choose from {', '.join(GROUPS)}")
+    mine = {m for g in args.groups or list(GROUPS) for m in GROUPS[g].modules}
+    stray = [m for m in args.module or [] if m not in mine]
+    if stray:
+        parser.error(f"--module {', '.join(stray)}: not in the groups chosen")
     rows: list[dict[str, object]] = []
     for name in args.groups or list(GROUPS):
         if args.collect:
