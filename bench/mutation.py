@@ -73,6 +73,7 @@ PARSER_TESTS = (
     "tests/test_send.py",
     "tests/test_lists.py",
     "tests/test_conservation.py",
+    "tests/test_parse.py",
 )
 
 GROUPS: dict[str, Group] = {

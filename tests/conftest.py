@@ -50,6 +50,23 @@ def _no_cached_results_under_mutation(request: pytest.FixtureRequest) -> None:
     _letter.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _read_in_process_for_mutmut_stats(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mutmut learns which tests call a function by recording the calls in its own process; a
+    PDF or Word file is read in a forked child (extract._isolated), whose record is lost, so
+    every reading function looked untested. While mutmut records ("stats"), documents are read
+    in-process (the same functions, called the same way); mutants themselves run forked, as in
+    production."""
+    if not os.environ.get("LETTERMINE_MUTATION"):
+        return
+    from mutmut.mutation.trampoline import get_mutant_under_test
+
+    if get_mutant_under_test() == "stats":
+        from lettermine.read import extract
+
+        monkeypatch.setattr(extract, "_FORK", False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A CLI runner that keeps stdout and stderr apart."""

@@ -492,7 +492,7 @@ def _inspectors(flat: str, opening: str) -> tuple[list[str], str | None]:
     """The inspectors named near the top ("Her Majesty's Inspectors were ...") and the lead."""
     start = flat.find(opening) if opening else 0
     window = flat[max(0, start) : max(0, start) + 1500]
-    sentences = re.split(r"(?<=[a-z)])\.\s+(?=[A-Z])", window)[:5]
+    sentences = re.split(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])", window)[:5]
     for sentence in sentences:
         m = _INSPECTOR_LEAD_IN.search(sentence)
         if not m or not re.search(r"inspector|HMI", sentence, re.IGNORECASE):
