@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -51,20 +52,31 @@ def _no_cached_results_under_mutation(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _read_in_process_for_mutmut_stats(monkeypatch: pytest.MonkeyPatch) -> None:
+def _read_in_process_too_for_mutmut_stats(monkeypatch: pytest.MonkeyPatch) -> None:
     """mutmut learns which tests call a function by recording the calls in its own process; a
     PDF or Word file is read in a forked child (extract._isolated), whose record is lost, so
-    every reading function looked untested. While mutmut records ("stats"), documents are read
-    in-process (the same functions, called the same way); mutants themselves run forked, as in
-    production."""
+    every reading function looked untested. While mutmut records ("stats"), each document is
+    also read in-process first (the same functions, called the same way), and the child's
+    _data_size called here; mutants themselves run forked, as in production."""
     if not os.environ.get("LETTERMINE_MUTATION"):
         return
     from mutmut.mutation.trampoline import get_mutant_under_test
 
-    if get_mutant_under_test() == "stats":
-        from lettermine.read import extract
+    if get_mutant_under_test() != "stats":
+        return
+    from lettermine.read import extract
 
-        monkeypatch.setattr(extract, "_FORK", False)
+    forked = extract._isolated
+
+    def recorded(read: Callable[[Path], str], path: Path) -> str:
+        extract._data_size()
+        try:
+            read(path)
+        except Exception:
+            pass  # the forked reading below raises it again, as the test expects
+        return forked(read, path)
+
+    monkeypatch.setattr(extract, "_isolated", recorded)
 
 
 @pytest.fixture

@@ -398,6 +398,15 @@ def test_a_subject_line_in_title_case_names_the_council() -> None:
     assert letter.local_authority == "Wigan"
 
 
+def test_a_subject_line_that_ends_with_the_council_names_it() -> None:
+    text = HEAD.replace(
+        "Focused visit to Wokingham children's services\n",
+        "Focused visit to children's services in Wigan\n",
+    ).replace("the focused visit to Wokingham children's services on", "the focused visit on")
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert letter.local_authority == "Wigan"
+
+
 def test_a_letter_with_no_subject_line_names_the_council_in_its_opening() -> None:
     text = (
         "Dear Director\nThe visit was carried out in Wigan, on 5 and 6 March 2019, by Ann Example"

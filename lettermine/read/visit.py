@@ -320,9 +320,10 @@ def _read_metadata(lines: list[_Line], flat: str, letter: Letter) -> None:
     if not names:
         names = signature
     letter.inspectors = names
-    if lead is None and letter.kind != "jtai":
+    if lead is None:
         # The lead inspector signs a focused or monitoring visit letter; the inspectors named at
-        # the top are not always listed lead first. (JTAI letters are signed by directors.)
+        # the top are not always listed lead first. (JTAI letters, signed by directors, have
+        # their own reader: read/jtai.py.)
         lead = signature[0] if signature else names[0] if names else None
     letter.lead_inspector = lead
     letter.focus = _focus(flat)
