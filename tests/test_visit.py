@@ -553,6 +553,19 @@ def test_sub_headings_inside_the_findings_head_findings() -> None:
     ]
 
 
+def test_sub_headings_after_a_second_improvement_heading_still_head_findings() -> None:
+    text = HEAD + (
+        "What needs to improve in this area of social work practice\n\u25fc Audits.\n"
+        "Findings\n\u25fc Good work.\nAreas for improvement\n\u25fc Weak plans.\n"
+        "Care leavers\nPersonal advisers stay in touch.\n" + TAIL
+    )
+    letter = parse_visit(text, "focused_visit")
+    assert [(u.section, u.text) for u in units(letter, "finding")][-1] == (
+        "Care leavers",
+        "Personal advisers stay in touch.",
+    )
+
+
 def test_a_listed_heading_with_a_footnote_mark_ends_the_findings() -> None:
     text = "Findings\nPlans are clear.\nNext steps1\nThe council will review its plan.\n"
     assert findings(text) == ["Plans are clear."]
