@@ -147,24 +147,43 @@ def insert_units(
     letter: Letter,
     themes: list[UnitThemes] | None = None,
 ) -> list[int]:
-    """Write a letter's units (seq 1..n) inside the caller's transaction; their row ids."""
-    ids: list[int] = []
-    for seq, unit in enumerate(letter.units, start=1):
-        verdict = themes[seq - 1] if themes else None
-        cur = conn.execute(
+    """Write a letter's units (seq 1..n) inside the caller's transaction; their row ids.
+
+    Many rows to one INSERT: the search index's trigger then costs a third of what it does a
+    row at a time (FTS5 flushes what it holds at every statement).
+    """
+    rows = [
+        [
+            letter_id, seq, unit.kind, unit.section, unit.number, unit.subject, unit.group,
+            unit.text, verdict.polarity if verdict else None,
+            verdict.polarity_score if verdict else None,
+        ]
+        for seq, unit in enumerate(letter.units, start=1)
+        for verdict in [themes[seq - 1] if themes else None]
+    ]  # fmt: skip
+    for start in range(0, len(rows), _ROWS_AT_ONCE):
+        chunk = rows[start : start + _ROWS_AT_ONCE]
+        conn.execute(
             """INSERT INTO units (letter_id, seq, kind, section, number, subject,
-               unit_group, text, polarity, polarity_score)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                letter_id, seq, unit.kind, unit.section, unit.number, unit.subject,
-                unit.group, unit.text, verdict.polarity if verdict else None,
-                verdict.polarity_score if verdict else None,
-            ],
-        )  # fmt: skip
-        ids.append(int(cur.lastrowid or 0))
+               unit_group, text, polarity, polarity_score) VALUES """
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk)),
+            [value for row in chunk for value in row],
+        )
+    # seq is unique in a letter, and a replaced copy's units are at -seq until deleted.
+    by_seq = dict(
+        conn.execute(
+            "SELECT seq, id FROM units WHERE letter_id = ? AND seq BETWEEN 1 AND ?",
+            [letter_id, len(rows)],
+        ).fetchall()
+    )
+    ids = [int(by_seq[seq]) for seq in range(1, len(rows) + 1)]
+    for unit_id, verdict in zip(ids, themes or [], strict=False):
         if verdict:
-            store_themes(conn, ids[-1], verdict)
+            store_themes(conn, unit_id, verdict)
     return ids
+
+
+_ROWS_AT_ONCE = 90  # 900 parameters, under the 999 of older SQLite builds
 
 
 def store_themes(conn: sqlite3.Connection, unit_id: int, verdict: UnitThemes) -> None:
