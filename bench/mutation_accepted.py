@@ -130,16 +130,6 @@ ACCEPTED: list[Accepted] = [
     # read/extract.py, read/visit.py, read/parse.py (after tests for the survivors that matter)
     Accepted(
         "lettermine/read/extract.py",
-        "_isolated",
-        'result = ("bug", traceback.format_exc())',
-        'result = ("XXbugXX", traceback.format_exc())',
-        (
-            "equivalent: any kind but text, unreadable or memory ends in the same RuntimeError"
-            " with the child's traceback"
-        ),
-    ),
-    Accepted(
-        "lettermine/read/extract.py",
         "normalise",
         'text = text.replace("\\u00a0", " ").replace("\\u202f", " ").replace("\\t", " ")',
         'text = text.replace("\\u00a0", " ").replace("\\u202f", "XX XX").replace("\\t", " ")',
@@ -168,14 +158,6 @@ ACCEPTED: list[Accepted] = [
             "equivalent: the search starts at the stream's data (past offset 0), so find never"
             " returns 0"
         ),
-    ),
-    Accepted(
-        "lettermine/read/extract.py",
-        "_data_size",
-        "return 0",
-        "return 1",
-        "not worth a test: Linux always reports VmData; otherwise the limit moves by one kB",
-        equivalent=False,
     ),
     Accepted(
         "lettermine/read/extract.py",

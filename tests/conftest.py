@@ -54,10 +54,10 @@ def _no_cached_results_under_mutation(request: pytest.FixtureRequest) -> None:
 @pytest.fixture(autouse=True)
 def _read_in_process_too_for_mutmut_stats(monkeypatch: pytest.MonkeyPatch) -> None:
     """mutmut learns which tests call a function by recording the calls in its own process; a
-    PDF or Word file is read in a forked child (extract._isolated), whose record is lost, so
-    every reading function looked untested. While mutmut records ("stats"), each document is
-    also read in-process first (the same functions, called the same way), and the child's
-    _data_size called here; mutants themselves run forked, as in production."""
+    PDF or Word file is read in a child process (read.bounded), whose record is lost, so every
+    reading function looked untested. While mutmut records ("stats"), each document is also
+    read in-process first (the same functions, called the same way); mutants themselves are
+    read in the child, as in production."""
     if not os.environ.get("LETTERMINE_MUTATION"):
         return
     from mutmut.mutation.trampoline import get_mutant_under_test
@@ -66,17 +66,16 @@ def _read_in_process_too_for_mutmut_stats(monkeypatch: pytest.MonkeyPatch) -> No
         return
     from lettermine.read import extract
 
-    forked = extract._isolated
+    bounded = extract.read_bounded
 
     def recorded(read: Callable[[Path], str], path: Path) -> str:
-        extract._data_size()
         try:
             read(path)
         except Exception:
-            pass  # the forked reading below raises it again, as the test expects
-        return forked(read, path)
+            pass  # the bounded reading below raises it again, as the test expects
+        return bounded(read, path)
 
-    monkeypatch.setattr(extract, "_isolated", recorded)
+    monkeypatch.setattr(extract, "read_bounded", recorded)
 
 
 @pytest.fixture
