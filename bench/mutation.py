@@ -88,6 +88,7 @@ PARSER_TESTS = (
     "tests/test_send.py",
     "tests/test_lists.py",
     "tests/test_conservation.py",
+    "tests/test_parse.py",
 )
 
 GROUPS: dict[str, Group] = {
@@ -425,9 +426,6 @@ def main() -> None:
         "--accepted", action="store_true", help="print each listed survivor's diff and reason"
     )
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once")
-    parser.add_argument(
-        "--modules", nargs="+", metavar="PATH", help="mutate only these of the group's modules"
-    )
     parser.add_argument("--keep", action="store_true", help="reuse out/mutation/<group>")
     parser.add_argument(
         "--sample",
@@ -441,6 +439,16 @@ def main() -> None:
         help="run the last run's unlisted survivors again (after adding tests), same sample",
     )
     parser.add_argument("--report", action="store_true", help="re-print saved results only")
+    parser.add_argument(
+        "--module",
+        "--modules",
+        dest="modules",
+        nargs="+",
+        action="extend",
+        metavar="PATH",
+        help="mutate only these modules of the group (paths, e.g. lettermine/read/visit.py;"
+        " repeatable); the others' mutants are left unrun and out of the figures",
+    )
     parser.add_argument(
         "--tree",
         help="another work tree whose lettermine/ and tests/ to mutate and run (e.g. a"
@@ -468,6 +476,10 @@ def main() -> None:
     unknown = [g for g in args.groups if g not in GROUPS]
     if unknown:
         parser.error(f"no group {', '.join(unknown)}: choose from {', '.join(GROUPS)}")
+    mine = {m for g in args.groups or list(GROUPS) for m in GROUPS[g].modules}
+    stray = [m for m in args.modules or [] if m not in mine]
+    if stray:
+        parser.error(f"--module {', '.join(stray)}: not in the groups chosen")
     rows: list[dict[str, object]] = []
     for name in args.groups or list(GROUPS):
         if args.collect:

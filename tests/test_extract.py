@@ -182,6 +182,45 @@ def test_footnote_and_its_marker_are_removed(tmp_path: Path) -> None:
     assert "cross-referenced" not in text and not re.search(r"^1$", text, re.M)
 
 
+def test_a_running_header_on_every_other_page_is_removed(tmp_path: Path) -> None:
+    # Printed on the even pages only: half of them, enough to be furniture.
+    header = (71, 800, 9, "Focused visit to Testshire children\u2019s services")
+    pages = [
+        [header] * (n % 2) + paragraph([f"Page {n + 1}: " + OPENING[0], OPENING[1]], 700)
+        for n in range(4)
+    ]
+    text = read_pdf(tmp_path, pages)
+    assert "Testshire" not in text
+    assert text.count(OPENING[1]) == 4
+
+
+def test_a_footnote_marker_on_a_line_of_its_own_mid_page_is_removed(tmp_path: Path) -> None:
+    page = [
+        *paragraph(OPENING, 760),
+        (71, 420, 14, "What needs to improve?", "F2"),
+        # the superscript marker, raised far enough that pypdfium2 gives it a line of its own
+        (230, 434, 8, "1"),
+        *paragraph(SECOND, 390),
+        (71, 70, 9, "1 The items below are cross-referenced with a national framework."),
+    ]
+    text = read_pdf(tmp_path, [page])
+    assert "\nWhat needs to improve?\n" in text
+    assert not re.search(r"^1$", text, re.M)
+
+
+def test_a_bullet_item_at_the_foot_of_a_page_with_a_small_bullet_is_body_text(
+    tmp_path: Path,
+) -> None:
+    # Word often sets the bullet glyph smaller than the item's text; the item is not a footnote.
+    page = [
+        *paragraph(OPENING, 700),
+        (71, 120, 7, "\u2022"),
+        (85, 120, BODY, "Plans for children in care are reviewed on time."),
+    ]
+    text = read_pdf(tmp_path, [page])
+    assert text.endswith(f"{BULLET} Plans for children in care are reviewed on time.")
+
+
 def test_line_end_hyphens_are_resolved_by_the_documents_words(tmp_path: Path) -> None:
     page = paragraph(
         [
@@ -228,6 +267,10 @@ def test_normalise_folds_ligatures_and_odd_spaces() -> None:
             "are under-developed; under-developed elsewhere",
         ),
         ("strong safe\ufffeguarding", "strong safeguarding"),  # a known word
+        (  # printed whole once, between two longer words that hold it
+            "a split net\ufffework; networked teams, a network and networking events",
+            "a split network; networked teams, a network and networking events",
+        ),
     ],
 )
 def test_rejoin_hyphens(text: str, expected: str) -> None:
@@ -244,7 +287,8 @@ def test_paged_plain_text_loses_its_running_header_and_page_numbers() -> None:
     text = drop_page_furniture("\f".join(pages))
     assert "Testshire" not in text and "2031" not in text
     assert not re.search(r"^\d$", text, re.M)
-    assert "Inspectors looked at housing across the area" in text
+    # each page keeps what is left of its own lines as they were
+    assert text.split("\f")[2] == "Inspectors looked at housing across the area\n"
 
 
 # --- Word and text files ------------------------------------------------------------------------
@@ -350,11 +394,20 @@ def _docx_without_body() -> bytes:
     return buf.getvalue()
 
 
+def _zip_of_notes() -> bytes:
+    """A zip file, but not a Word document: no [Content_Types].xml, no document."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        out.writestr("notes.txt", " ".join(OPENING))
+    return buf.getvalue()
+
+
+NOT_A_PDF = "not a readable PDF (damaged, truncated or not a PDF at all)"
 BAD: list[tuple[str, bytes, str]] = [
     ("empty.pdf", b"", "empty file"),
     ("empty.txt", b"", "empty file"),
-    ("truncated.pdf", pdf_bytes([paragraph(OPENING, 700)])[:120], "not a readable PDF"),
-    ("junk.pdf", b"%PDF-1.4 and then nothing a reader could use", "not a readable PDF"),
+    ("truncated.pdf", pdf_bytes([paragraph(OPENING, 700)])[:120], NOT_A_PDF),
+    ("junk.pdf", b"%PDF-1.4 and then nothing a reader could use", NOT_A_PDF),
     ("locked.pdf", pdf_bytes([paragraph(OPENING, 700)], encrypt=True), "encrypted"),
     ("scan.pdf", pdf_bytes([[], []]), "no readable text"),
     ("junk.txt", bytes(range(256)) * 20, "binary"),
@@ -362,6 +415,7 @@ BAD: list[tuple[str, bytes, str]] = [
     ("no-body.docx", _docx_without_body(), "no body"),
     ("not-a-zip.docx", b"PK\x03\x04 but not really", "not a readable Word document"),
     ("cut.docx", docx_bytes([(" ".join(OPENING), None)])[:900], "not a readable Word document"),
+    ("notes.docx", _zip_of_notes(), 'not a readable Word document ("There is no item named'),
 ]
 
 
@@ -373,6 +427,14 @@ def test_unreadable_files_raise_with_name_and_reason(
         read_text(write(tmp_path, name, data))
     message = str(info.value)
     assert message.startswith(f"{name}: ") and reason in message and "\n" not in message
+
+
+def test_an_encrypted_pdf_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableLetter) as info:
+        read_text(write(tmp_path, "locked.pdf", pdf_bytes([paragraph(OPENING, 700)], encrypt=True)))
+    assert str(info.value) == (
+        "locked.pdf: the PDF is encrypted (password-protected): save an unprotected copy and retry"
+    )
 
 
 def _damaged_pdf() -> bytes:
@@ -390,7 +452,10 @@ def test_compressed_pdf_reads_whole(tmp_path: Path) -> None:
 
 
 def test_pdf_with_a_corrupt_page_stream_is_refused_not_read_in_part(tmp_path: Path) -> None:
-    with pytest.raises(UnreadableLetter, match=r"^damaged\.pdf: the PDF is damaged"):
+    with pytest.raises(
+        UnreadableLetter,
+        match=r"^damaged\.pdf: the PDF is damaged \(a compressed page or font is corrupt,",
+    ):
         read_text(write(tmp_path, "damaged.pdf", _damaged_pdf()))
 
 
@@ -454,6 +519,10 @@ STREAM_CASES = {  # what the damaged-stream check says of one stream object
         True,
     ),
     "zeros in a plain stream": (_pdf_object("", bytes(99)), False),
+    "zeros just after a plain stream of zeros": (
+        _pdf_object("", bytes(99)).replace(b"endobj", bytes(16)),
+        True,
+    ),
 }
 
 

@@ -332,6 +332,267 @@ def test_empty_text_warns() -> None:
     assert parse_visit("", "focused_visit").warnings == ["no text to read"]
 
 
+# --- Layout rules a reader of the letter takes for granted (issue 19: each one caught a mutant) --
+
+INSPECTORS = "Her Majesty's Inspectors were Ann Example and Ben Sample."
+
+
+def findings(text: str, kind: str = "focused_visit") -> list[str]:
+    return [u.text for u in units(parse_visit(HEAD + text + TAIL, kind), "finding")]
+
+
+def test_no_break_spaces_read_as_ordinary_spaces() -> None:
+    # Word and some PDFs print a narrow no-break space between a number and its word.
+    assert findings("Findings\n\u25fc Managers hold 20\u202fcases and 3\u00a0teams.\n") == [
+        "Managers hold 20 cases and 3 teams."
+    ]
+
+
+def test_a_sentence_run_into_the_closing_ends_the_findings() -> None:
+    # "...are timely.Ofsted will take": a new text object with no space before it.
+    letter = parse_visit(
+        HEAD + "Findings\n\u25fc Reviews are timely.Ofsted will take the findings from this "
+        "focused visit into account.\nYours sincerely\nAnn Example\n",
+        "focused_visit",
+    )
+    assert [u.text for u in letter.units] == ["Reviews are timely."]
+
+
+def test_a_footnote_known_by_what_it_says_though_wrapped_and_unmarked() -> None:
+    text = (
+        "Findings\nFirst finding ends here.\n"
+        "1 These areas for improvement have been cross-checked against the national\n"
+        "framework for children's social care.\fSecond finding starts on a new page.\n"
+    )
+    assert findings(text) == ["First finding ends here.", "Second finding starts on a new page."]
+
+
+def test_a_numbered_paragraph_at_the_foot_of_a_page_is_not_a_footnote() -> None:
+    text = (
+        "Findings\nLeaders know their services well.\n"
+        "3 Children are seen promptly when concerns are raised.\fPlans are clear.\n"
+    )
+    assert "3 Children are seen promptly when concerns are raised." in findings(text)
+
+
+def test_a_word_the_letter_prints_hyphenated_keeps_its_hyphen_at_a_line_end() -> None:
+    # The letter spells "co-ordinated" once mid-line; broken at a line end it keeps the hyphen,
+    # though "coordinated" also appears.
+    text = (
+        "Findings\n\u25fc Work is coordinated well and visits are co-ordinated with schools.\n"
+        "\u25fc Plans are co\ufffe\nordinated with health.\n"
+    )
+    assert findings(text)[1] == "Plans are co-ordinated with health."
+
+
+def test_a_subject_line_wrapped_over_two_lines_names_the_council() -> None:
+    text = HEAD.replace(
+        "Focused visit to Wokingham children's services\n",
+        "Focused visit to Wokingham\nchildren's services\n",
+    ).replace("the focused visit to Wokingham children's services on", "the focused visit on")
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert letter.title == "Focused visit to Wokingham children's services"
+    assert letter.local_authority == "Wokingham"
+
+
+def test_a_whole_subject_line_is_not_joined_to_a_short_line_after_it() -> None:
+    text = HEAD.replace(
+        "Focused visit to Wokingham children's services\n",
+        "Focused visit to Wokingham children's services\nInspectors looked at services for"
+        " children in need.\n",
+    )
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert letter.title == "Focused visit to Wokingham children's services"
+
+
+def test_a_subject_line_printed_with_a_full_stop_is_the_title_without_it() -> None:
+    text = HEAD.replace("Wokingham children's services\n", "Wokingham children's services.\n", 1)
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert letter.title == "Focused visit to Wokingham children's services"
+
+
+def test_a_subject_line_in_title_case_names_the_council() -> None:
+    text = HEAD.replace(
+        "Focused visit to Wokingham children's services\n", "Focused Visit To Wigan\n"
+    )
+    text = text.replace("the focused visit to Wokingham children's services on", "the visit on")
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert letter.local_authority == "Wigan"
+
+
+def test_a_subject_line_that_ends_with_the_council_names_it() -> None:
+    text = HEAD.replace(
+        "Focused visit to Wokingham children's services\n",
+        "Focused visit to children's services in Wigan\n",
+    ).replace("the focused visit to Wokingham children's services on", "the focused visit on")
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert letter.local_authority == "Wigan"
+
+
+def test_a_letter_with_no_subject_line_names_the_council_in_its_opening() -> None:
+    text = (
+        "Dear Director\nThe visit was carried out in Wigan, on 5 and 6 March 2019, by Ann Example"
+        " and Ben Sample, Her Majesty's Inspectors.\nFindings\n\u25fc Plans are clearer.\n"
+    )
+    letter = parse_visit(text + TAIL, "monitoring_visit")
+    assert letter.local_authority == "Wigan"
+    assert (letter.inspection_start, letter.inspection_end) == ("2019-03-05", "2019-03-06")
+
+
+def test_visit_dates_printed_after_the_word_the() -> None:
+    text = HEAD.replace("on\n4 and 5 February 2020", "on\nthe 4 and 5 February 2020")
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert (letter.inspection_start, letter.inspection_end) == ("2020-02-04", "2020-02-05")
+
+
+def test_an_earlier_inspection_in_the_opening_sentence_is_not_the_visit() -> None:
+    text = HEAD.replace(
+        "This letter summarises the findings of the focused visit to Wokingham children's "
+        "services on\n4 and 5 February 2020.",
+        "This letter summarises the findings of the second monitoring visit to Wokingham\n"
+        "children's services since the inspection of 4 to 15 June 2018, which took place on\n"
+        "4 and 5 February 2020.",
+    )
+    letter = parse_visit(text + TAIL, "monitoring_visit")
+    assert (letter.inspection_start, letter.inspection_end) == ("2020-02-04", "2020-02-05")
+
+
+def test_a_one_day_visit_printed_without_a_year_takes_the_letter_year() -> None:
+    text = HEAD.replace("on\n4 and 5 February 2020", "on\n13 February")
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert (letter.inspection_start, letter.inspection_end) == ("2020-02-13", "2020-02-13")
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ("9 and 10 December", ("2019-12-09", "2019-12-10")),
+        ("10 December", ("2019-12-10", "2019-12-10")),
+    ],
+)
+def test_a_yearless_visit_in_a_later_month_than_the_letter_was_the_year_before(
+    days: str, expected: tuple[str, str]
+) -> None:
+    # The letter is dated 2 March 2020: a visit in December was in 2019.
+    text = HEAD.replace("on\n4 and 5 February 2020", f"on\n{days}")
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert (letter.inspection_start, letter.inspection_end) == expected
+
+
+def test_inspectors_named_in_the_sentence_after_the_opening() -> None:
+    # "carried out by Ofsted" in the opening sentence names no inspector.
+    text = HEAD.replace(
+        "on\n4 and 5 February 2020. " + INSPECTORS,
+        "carried out by\nOfsted on 4 and 5 February 2020. " + INSPECTORS,
+    )
+    letter = parse_visit(text + TAIL, "focused_visit")
+    assert letter.inspectors == ["Ann Example", "Ben Sample"]
+
+
+def test_a_long_paragraph_that_opens_with_a_headings_words_is_a_finding() -> None:
+    lead_in = (
+        "What needs to improve in early help is set out by leaders in their own plan, with the"
+        " work already started on each of these areas:"
+    )
+    text = f"Findings\n{lead_in}\n\u25fc Early help plans are reviewed.\n"
+    letter = parse_visit(HEAD + text + TAIL, "focused_visit")
+    assert units(letter, "area_for_improvement") == []
+    assert [u.text for u in units(letter, "finding")] == ["Early help plans are reviewed."]
+
+
+def test_a_wrapped_line_that_starts_with_a_name_is_not_a_heading() -> None:
+    text = (
+        "Findings\nLeaders know their services well. The local authority works closely with\n"
+        "Wokingham Borough Council and\nThames Valley Police to share information.\n"
+    )
+    assert findings(text) == [
+        "Leaders know their services well. The local authority works closely with Wokingham"
+        " Borough Council and Thames Valley Police to share information."
+    ]
+
+
+def test_a_dash_inside_a_wrapped_sentence_does_not_start_a_sub_item() -> None:
+    text = (
+        "Findings\n\u25fc Leaders understand the pressures social workers face\n"
+        "\u2013 caseloads are high in some teams \u2013 and are acting on them.\n"
+    )
+    assert findings(text) == [
+        "Leaders understand the pressures social workers face \u2013 caseloads are high in some"
+        " teams \u2013 and are acting on them."
+    ]
+
+
+def test_sub_items_join_the_item_they_are_printed_under() -> None:
+    text = (
+        "What needs to improve in this area of social work practice\n"
+        "\u25fc The quality of plans, including:\n\u2013 their timeliness\n\u2013 their review.\n"
+        "Findings\n\u25fc Plans are late.\n"
+    )
+    letter = parse_visit(HEAD + text + TAIL, "focused_visit")
+    assert [u.text for u in units(letter, "area_for_improvement")] == [
+        "The quality of plans, including: their timeliness; their review."
+    ]
+
+
+def test_findings_printed_straight_after_the_list_are_findings_with_a_warning() -> None:
+    finding = (
+        "Leaders have a clear understanding of the strengths and weaknesses of practice, and"
+        " they have acted quickly to recruit permanent managers and reduce caseloads."
+    )
+    text = (
+        "What needs to improve in this area of social work practice\n\u25fc Audits.\n\n"
+        "Leaders have a clear understanding of the strengths and weaknesses of practice, and\n"
+        "they have acted quickly to recruit permanent managers and reduce caseloads.\n"
+    )
+    letter = parse_visit(HEAD + text + TAIL, "focused_visit")
+    assert [u.text for u in units(letter, "area_for_improvement")] == ["Audits."]
+    assert [u.text for u in units(letter, "finding")] == [finding]
+    assert "no heading between the areas for improvement and the findings" in letter.warnings
+
+
+def test_a_lead_in_to_a_list_of_findings_is_not_a_finding() -> None:
+    text = (
+        "Findings\nInspectors found that:\n\u25fc Plans are clear.\n\u25fc Reviews are timely.\n"
+        "Leaders know their services well.\n"
+    )
+    assert findings(text) == [
+        "Plans are clear.",
+        "Reviews are timely.",
+        "Leaders know their services well.",
+    ]
+
+
+def test_sub_headings_inside_the_findings_head_findings() -> None:
+    text = (
+        "Findings\nLeaders know their services well.\nChildren in need\nPlans are clear.\n"
+        "Care leavers\nPersonal advisers stay in touch.\n"
+    )
+    letter = parse_visit(HEAD + text + TAIL, "focused_visit")
+    assert [(u.section, u.text) for u in units(letter, "finding")] == [
+        ("Findings", "Leaders know their services well."),
+        ("Children in need", "Plans are clear."),
+        ("Care leavers", "Personal advisers stay in touch."),
+    ]
+
+
+def test_sub_headings_after_a_second_improvement_heading_still_head_findings() -> None:
+    text = HEAD + (
+        "What needs to improve in this area of social work practice\n\u25fc Audits.\n"
+        "Findings\n\u25fc Good work.\nAreas for improvement\n\u25fc Weak plans.\n"
+        "Care leavers\nPersonal advisers stay in touch.\n" + TAIL
+    )
+    letter = parse_visit(text, "focused_visit")
+    assert [(u.section, u.text) for u in units(letter, "finding")][-1] == (
+        "Care leavers",
+        "Personal advisers stay in touch.",
+    )
+
+
+def test_a_listed_heading_with_a_footnote_mark_ends_the_findings() -> None:
+    text = "Findings\nPlans are clear.\nNext steps1\nThe council will review its plan.\n"
+    assert findings(text) == ["Plans are clear."]
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(

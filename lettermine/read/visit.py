@@ -320,9 +320,10 @@ def _read_metadata(lines: list[_Line], flat: str, letter: Letter) -> None:
     if not names:
         names = signature
     letter.inspectors = names
-    if lead is None and letter.kind != "jtai":
+    if lead is None:
         # The lead inspector signs a focused or monitoring visit letter; the inspectors named at
-        # the top are not always listed lead first. (JTAI letters are signed by directors.)
+        # the top are not always listed lead first. (JTAI letters, signed by directors, have
+        # their own reader: read/jtai.py.)
         lead = signature[0] if signature else names[0] if names else None
     letter.lead_inspector = lead
     letter.focus = _focus(flat)
@@ -492,7 +493,7 @@ def _inspectors(flat: str, opening: str) -> tuple[list[str], str | None]:
     """The inspectors named near the top ("Her Majesty's Inspectors were ...") and the lead."""
     start = flat.find(opening) if opening else 0
     window = flat[max(0, start) : max(0, start) + 1500]
-    sentences = re.split(r"(?<=[a-z)])\.\s+(?=[A-Z])", window)[:5]
+    sentences = re.split(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])", window)[:5]
     for sentence in sentences:
         m = _INSPECTOR_LEAD_IN.search(sentence)
         if not m or not re.search(r"inspector|HMI", sentence, re.IGNORECASE):
