@@ -25,9 +25,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 try:
     from selenium import webdriver
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:  # pragma: no cover - selenium is a dev dependency
     webdriver = None
@@ -102,10 +102,24 @@ def _sign_in(driver: Any, url: str, name: str, password: str) -> None:
 
 
 def _submit(driver: Any, selector: str, by: str = "css selector") -> None:
-    """Click a form's button (or a link) and wait for the page it leads to."""
+    """Click a form's button (or a link) and wait for the page it leads to: the clicked
+    element gone from the document, then the new one loaded. Chromium answers a question
+    about an element of a page being replaced with a stale-element error or, mid-navigation,
+    "Node with given id does not belong to the document"; both mean the old page is gone."""
     element = driver.find_element(by, selector)
     element.click()
-    WebDriverWait(driver, 60).until(staleness_of(element))
+
+    def gone(_driver: Any) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one
+            return True
+        return False
+
+    WebDriverWait(driver, 60).until(gone)
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
 
 
 def _shot(driver: Any, name: str) -> None:
