@@ -29,10 +29,10 @@ mutated; decorated functions are skipped (the migrations group undecorates its c
 Time: each group prints its wall time and its CPU time (user + system of mutmut and every
 process it forked and reaped: mypy, pytest, the mutants), and saves both in
 out/mutation/<group>/times.json. CPU seconds / 2 estimates the wall time on this 2-core machine
-when idle; under load the wall time is 2-5 times that. Measured 2026-12-04 at load 3-13:
-  read, five parsers (legacy inspection jtai sif send, 327 mutants)   207 s CPU,  418 s wall
-  actions (234 mutants)                                               574 s CPU, 2192 s wall
-  migrations (23 mutants)                                              24 s CPU,  164 s wall
+when idle; under load the wall time is 2-5 times that. The whole run from scratch (every group,
+default sample, out/mutation removed first), 2026-12-04 at load 1-2.5: 915 s wall, 1,158 s CPU
+  rag 17 s, actions 305 s, search 42 s, read 179 s, timeline 40 s, areas 13 s,
+  migrations 11 s, papers 178 s, glue 126 s (wall)
 Most of a run's CPU goes on the mutants that survive (each runs every selected test that calls
 its function), then on mypy over the mutated copies.
 """
