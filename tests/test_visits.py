@@ -503,3 +503,22 @@ def test_the_june_2021_letter_as_text_and_as_ofsted_pdf_is_one_letter(
         ("replaced",),
         ("deleted",),
     ]
+
+
+def test_a_replacement_by_a_named_person_is_theirs_in_each_moved_links_history(
+    copies: tuple[Path, Path], db_path: Path, runner: CliRunner
+) -> None:
+    txt, docx = copies
+    _ingest(runner, txt)
+    _run(runner, "actions", "add", "--for", f"1:{PERMANENCE}", "--title", "Permanence")
+    conn = open_db(db_path).conn
+    letter = parse_letter(read_text(docx))
+    with conn:
+        store_letter(conn, letter, sha256="f" * 64, source=docx.name, name=docx.name,
+                     replace=True, author="Data team")  # fmt: skip
+    conn.close()
+    moved = _rows(
+        db_path,
+        "SELECT event, unit, author FROM action_history WHERE action_id = 1 ORDER BY id",
+    )
+    assert moved[-2:] == [("unlink", f"1:{PERMANENCE}", "Data team"), ("link", "1:6", "Data team")]
