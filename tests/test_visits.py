@@ -121,6 +121,20 @@ def _history(db: Path, action: int) -> list[tuple[object, ...]]:
     return _rows(db, sql, (action,))
 
 
+def _first_copy_with_an_action(runner: CliRunner, copy: Path, db: Path) -> sqlite3.Connection:
+    """The database after storing a copy of the visit and an action for its permanence finding."""
+    _ingest(runner, copy)
+    _run(runner, "actions", "add", "--for", f"1:{PERMANENCE}", "--title", "Permanence")
+    return open_db(db).conn
+
+
+def _replace_with(conn: sqlite3.Connection, copy: Path, author: str | None = None) -> None:
+    """Store another copy of the visit in place of the stored one, as `ingest --replace` does."""
+    letter = parse_letter(read_text(copy))
+    store_letter(conn, letter, sha256="f" * 64, source=copy.name, name=copy.name, replace=True,
+                 author=author)  # fmt: skip
+
+
 def _fields(**kw: str | None) -> dict[str, str | None]:
     base: dict[str, str | None] = {
         "kind": "focused_visit", "authority": "Northbridge", "inspection_start": "2024-09-10",
@@ -270,20 +284,15 @@ def test_the_same_file_again_is_still_a_no_op_with_replace(
 def test_a_replace_that_fails_leaves_the_database_as_it_was(
     copies: tuple[Path, Path], db_path: Path, runner: CliRunner
 ) -> None:
-    txt, docx = copies
-    _ingest(runner, txt)
-    _run(runner, "actions", "add", "--for", f"1:{PERMANENCE}", "--title", "Permanence")
-    conn = open_db(db_path).conn
+    conn = _first_copy_with_an_action(runner, copies[0], db_path)
     # The last write of a replacement is the record of what left: make it fail.
     conn.execute(
         "CREATE TRIGGER no_removals BEFORE INSERT ON letter_removals "
         "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
     )
     before = fingerprint(db_path)
-    letter = parse_letter(read_text(docx))
     with pytest.raises(sqlite3.IntegrityError, match="refused for the test"):
-        store_letter(conn, letter, sha256="f" * 64, source=docx.name, name=docx.name,
-                     replace=True)  # fmt: skip
+        _replace_with(conn, copies[1])
     conn.close()
     assert fingerprint(db_path) == before
 
@@ -508,14 +517,9 @@ def test_the_june_2021_letter_as_text_and_as_ofsted_pdf_is_one_letter(
 def test_a_replacement_by_a_named_person_is_theirs_in_each_moved_links_history(
     copies: tuple[Path, Path], db_path: Path, runner: CliRunner
 ) -> None:
-    txt, docx = copies
-    _ingest(runner, txt)
-    _run(runner, "actions", "add", "--for", f"1:{PERMANENCE}", "--title", "Permanence")
-    conn = open_db(db_path).conn
-    letter = parse_letter(read_text(docx))
+    conn = _first_copy_with_an_action(runner, copies[0], db_path)
     with conn:
-        store_letter(conn, letter, sha256="f" * 64, source=docx.name, name=docx.name,
-                     replace=True, author="Data team")  # fmt: skip
+        _replace_with(conn, copies[1], author="Data team")
     conn.close()
     moved = _rows(
         db_path,
